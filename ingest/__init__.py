@@ -1,0 +1,1 @@
+"""Ingest: source files -> paragraphs -> token-bounded chunks -> Chroma."""

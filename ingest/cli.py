@@ -1,0 +1,89 @@
+"""Command line for ingest.
+
+Usage::
+
+    python -m ingest                  # sources/ (SOURCES_DIR)
+    python -m ingest docs/ notes.md   # files and folders
+    python -m ingest --json           # one JSON summary on stdout, for scripts
+    python -m ingest --rebuild        # recreate the whole index from the sources
+
+Exit status: 0 when every source was ingested, 1 when some were not (each is
+named on stderr with the reason), 2 when the index itself cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from errors import QAError
+from ingest.service import open_ingester, rebuild_damaged
+from ingest.sync import IngestReport
+from settings import Settings
+
+
+def _progress_bar(stream: TextIO):  # type: ignore[no-untyped-def]
+    if not stream.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="chunk", file=stream, leave=False)
+
+    def update(done: int, total: int, source: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_description(source[-40:])
+        bar.refresh()
+
+    return update
+
+
+def render(report: IngestReport) -> str:
+    """The human summary: one line per source, then totals and problems."""
+    lines = [f"note: {n}" for n in report.notices]
+    for s in report.sources:
+        if s.status == "deleted":
+            lines.append(f"deleted    {s.source}  ({s.deleted} chunks removed)")
+            continue
+        detail = f"{s.paragraphs} paragraphs, {s.chunks} chunks"
+        if s.status != "unchanged":
+            detail += (
+                f"; +{s.added} new, {s.updated} updated, -{s.deleted} removed, {s.skipped} kept"
+            )
+        lines.append(f"{s.status:<10} {s.source}  ({detail})")
+    lines.append(
+        f"done in {report.seconds:.1f}s: {report.total('added')} added, "
+        f"{report.total('updated')} updated, {report.total('skipped')} unchanged, "
+        f"{report.total('deleted')} deleted"
+    )
+    lines += [f"warning: {w}" for w in report.warnings]
+    lines += [f"error: {e}" for e in report.errors]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: sources/)")
+    parser.add_argument("--json", action="store_true", help="print one JSON summary")
+    parser.add_argument("--rebuild", action="store_true", help="recreate the index from scratch")
+    args = parser.parse_args(argv)
+    try:
+        settings = settings or Settings.from_env()
+        paths = args.paths or [settings.sources_dir]
+        if args.rebuild:
+            rebuild_damaged(settings)
+        ingester = open_ingester(settings, progress=_progress_bar(sys.stderr))
+        report = ingester.run(paths, rebuild=args.rebuild)
+    except (QAError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        for e in report.errors:
+            print(f"error: {e}", file=sys.stderr)
+    else:
+        print(render(report), file=sys.stderr if report.errors else sys.stdout)
+    return 1 if report.errors else 0

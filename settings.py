@@ -1,0 +1,113 @@
+"""Settings for every entry point, read once from the environment.
+
+Only this module reads ``os.environ``; everything else receives a ``Settings``.
+Every variable is documented in the README's "Settings" table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    return Path(raw).expanduser().resolve() if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the embedded defaults (no server, no API key)."""
+
+    sources_dir: Path = PROJECT_ROOT / "sources"
+    chroma_path: Path = PROJECT_ROOT / ".chroma"
+    chroma_url: str | None = None
+    chroma_collection: str = "documents"
+    record_manager_url: str = ""
+    tiktoken_cache_dir: Path = PROJECT_ROOT / ".cache" / "tiktoken"
+    token_encoding: str = "cl100k_base"
+    chunk_tokens: int = 200
+    embed_batch_size: int = 16
+    max_file_mb: int = 50
+    qa_llm: str = "extractive"
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 60.0
+    top_k: int = 5
+    min_evidence: float = 0.0
+    evals_dir: Path = PROJECT_ROOT / "evals" / "runs"
+    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.record_manager_url:
+            url = f"sqlite:///{self.chroma_path / 'record_manager.sqlite'}"
+            object.__setattr__(self, "record_manager_url", url)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default: the process environment).
+
+        >>> Settings.from_env({"CHROMA_COLLECTION": "notes"}).chroma_collection
+        'notes'
+        """
+        env = os.environ if env is None else env
+        base = cls()
+        return cls(
+            sources_dir=_path(env, "SOURCES_DIR", base.sources_dir),
+            chroma_path=_path(env, "CHROMA_PATH", base.chroma_path),
+            chroma_url=env.get("CHROMA_URL", "").strip() or None,
+            chroma_collection=env.get("CHROMA_COLLECTION", "").strip() or base.chroma_collection,
+            record_manager_url=env.get("RECORD_MANAGER_URL", "").strip(),
+            tiktoken_cache_dir=_path(env, "TIKTOKEN_CACHE_DIR", base.tiktoken_cache_dir),
+            token_encoding=env.get("TOKEN_ENCODING", "").strip() or base.token_encoding,
+            chunk_tokens=_int(env, "CHUNK_TOKENS", base.chunk_tokens, minimum=16),
+            embed_batch_size=_int(env, "EMBED_BATCH_SIZE", base.embed_batch_size),
+            max_file_mb=_int(env, "INGEST_MAX_FILE_MB", base.max_file_mb),
+            qa_llm=env.get("QA_LLM", "").strip() or base.qa_llm,
+            llm_base_url=env.get("QA_LLM_BASE_URL", "").strip() or None,
+            llm_api_key=env.get("QA_LLM_API_KEY", "").strip() or env.get("OPENAI_API_KEY") or None,
+            llm_timeout_s=_float(env, "QA_LLM_TIMEOUT_S", base.llm_timeout_s),
+            top_k=_int(env, "QA_TOP_K", base.top_k),
+            min_evidence=_float(env, "QA_MIN_EVIDENCE", base.min_evidence),
+            evals_dir=_path(env, "EVALS_DIR", base.evals_dir),
+        )
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed; the record manager follows a moved store.
+
+        >>> s = Settings().with_(chroma_path=Path("/tmp/x"))
+        >>> s.record_manager_url
+        'sqlite:////tmp/x/record_manager.sqlite'
+        """
+        default_url = Settings(chroma_path=self.chroma_path).record_manager_url
+        moved = "chroma_path" in changes and "record_manager_url" not in changes
+        if moved and self.record_manager_url == default_url:
+            changes["record_manager_url"] = ""
+        return replace(self, **changes)  # type: ignore[arg-type]

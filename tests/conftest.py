@@ -1,0 +1,83 @@
+"""Shared fixtures: an isolated environment, real and fake embeddings, temp stores."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from ingest.service import token_counter
+from ingest.sync import Ingester
+from settings import PROJECT_ROOT, Settings
+from vectorstore.index import open_index
+
+ARTICLE = PROJECT_ROOT / "sources" / "iran-after-karabakh.txt"
+_ENV_PREFIXES = ("CHROMA_", "RECORD_MANAGER", "QA_", "SOURCES_DIR", "CHUNK_", "EMBED_", "EVALS_")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's settings."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES) or name == "OPENAI_API_KEY":
+            monkeypatch.delenv(name)
+
+
+class HashEmbeddings(Embeddings):
+    """Deterministic bag-of-words vectors: similar words, similar vectors. Fast."""
+
+    def __init__(self, model_id: str = "test/hash-64", dim: int = 64) -> None:
+        self.model_id = model_id
+        self.dim = dim
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(self.dim)
+        for word in text.lower().split():
+            h = int(hashlib.md5(word.strip(".,;:!?\"'()").encode()).hexdigest(), 16)
+            v[h % self.dim] += 1.0
+        norm = np.linalg.norm(v) or 1.0
+        return (v / norm).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    from vectorstore.embeddings import MiniLMEmbeddings
+
+    return MiniLMEmbeddings()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    return Settings(
+        sources_dir=sources,
+        chroma_path=tmp_path / "chroma",
+        tiktoken_cache_dir=PROJECT_ROOT / ".cache" / "tiktoken",
+    )
+
+
+@pytest.fixture
+def article_settings(settings: Settings) -> Settings:
+    shutil.copy(ARTICLE, settings.sources_dir / ARTICLE.name)
+    return settings
+
+
+def make_ingester(settings: Settings, embeddings: Embeddings) -> Ingester:
+    return Ingester(open_index(settings, embeddings), token_counter(settings))

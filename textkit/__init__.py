@@ -1,0 +1,1 @@
+"""Pure text helpers shared by ingest and qa: sentences, words, token counts."""

@@ -1,0 +1,210 @@
+"""The catalog: what was ingested, kept beside LangChain's record manager.
+
+One SQL database (``RECORD_MANAGER_URL``; by default a SQLite file inside
+``CHROMA_PATH``, so one folder holds one whole index) holds three things:
+
+* LangChain's ``SQLRecordManager`` table: which chunk ids are in Chroma, per source;
+* ``qa_sources``: per source, the file it came from, its hash, its title and its
+  numbered paragraphs (the source viewer shows these, never the file system);
+* ``qa_meta``: the embedding model the vectors were made with, and a
+  generation counter that every ingest bumps, so readers in other processes
+  know when to reopen the store.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from errors import StoreError
+
+_metadata = MetaData()
+_sources = Table(
+    "qa_sources",
+    _metadata,
+    Column("collection", String(255), primary_key=True),
+    Column("source", String(1024), primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("paragraphs", Text, nullable=False),
+    Column("chunks", Integer, nullable=False),
+    Column("ingested_at", Float, nullable=False),
+    Column("complete", Boolean, nullable=False),
+)
+_meta = Table(
+    "qa_meta",
+    _metadata,
+    Column("collection", String(255), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    source: str
+    path: str
+    sha256: str
+    title: str
+    paragraphs: list[dict[str, Any]] = field(default_factory=list)
+    chunks: int = 0
+    ingested_at: float = 0.0
+    complete: bool = False
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite waits for a busy writer instead of failing."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _wal(dbapi_connection: Any, _record: Any) -> None:
+            # WAL lets the chat read while an ingest writes.
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Catalog:
+    """Sources and store-wide facts for one collection."""
+
+    def __init__(self, engine: Engine, collection: str) -> None:
+        self.engine = engine
+        self.collection = collection
+        with self._errors("open"):
+            _metadata.create_all(engine)
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"The record-manager database ({self.engine.url.render_as_string()}) failed "
+                f"to {doing}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}. "
+                "If it is damaged, `python -m ingest --rebuild` recreates the index "
+                "from your sources."
+            ) from exc
+
+    # -- sources ---------------------------------------------------------------
+    def get(self, source: str) -> SourceRecord | None:
+        with self._errors("read a source"), self.engine.connect() as conn:
+            row = conn.execute(
+                select(_sources).where(
+                    _sources.c.collection == self.collection, _sources.c.source == source
+                )
+            ).first()
+        return _record(row) if row else None
+
+    def sources(self, with_paragraphs: bool = False) -> list[SourceRecord]:
+        columns = [c for c in _sources.c if with_paragraphs or c.name != "paragraphs"]
+        with self._errors("list sources"), self.engine.connect() as conn:
+            rows = conn.execute(
+                select(*columns)
+                .where(_sources.c.collection == self.collection)
+                .order_by(_sources.c.source)
+            ).all()
+        return [_record(r) for r in rows]
+
+    def put(self, record: SourceRecord) -> None:
+        values = {
+            "collection": self.collection,
+            "source": record.source,
+            "path": record.path,
+            "sha256": record.sha256,
+            "title": record.title,
+            "paragraphs": json.dumps(record.paragraphs, ensure_ascii=False),
+            "chunks": record.chunks,
+            "ingested_at": record.ingested_at or time.time(),
+            "complete": record.complete,
+        }
+        with self._errors("record a source"), self.engine.begin() as conn:
+            conn.execute(
+                delete(_sources).where(
+                    _sources.c.collection == self.collection,
+                    _sources.c.source == record.source,
+                )
+            )
+            conn.execute(_sources.insert().values(**values))
+
+    def remove(self, source: str) -> None:
+        with self._errors("remove a source"), self.engine.begin() as conn:
+            conn.execute(
+                delete(_sources).where(
+                    _sources.c.collection == self.collection, _sources.c.source == source
+                )
+            )
+
+    # -- store-wide facts ------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        with self._errors("read settings"), self.engine.connect() as conn:
+            return conn.execute(
+                select(_meta.c.value).where(
+                    _meta.c.collection == self.collection, _meta.c.key == key
+                )
+            ).scalar()
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._errors("write settings"), self.engine.begin() as conn:
+            conn.execute(
+                delete(_meta).where(_meta.c.collection == self.collection, _meta.c.key == key)
+            )
+            conn.execute(_meta.insert().values(collection=self.collection, key=key, value=value))
+
+    def generation(self) -> int:
+        """A number that changes whenever an ingest changed the store."""
+        return int(self.meta("generation") or 0)
+
+    def bump_generation(self) -> int:
+        value = self.generation() + 1
+        self.set_meta("generation", str(value))
+        self.set_meta("last_ingest", str(time.time()))
+        return value
+
+    def clear(self) -> None:
+        """Forget every source and fact of this collection (a rebuild)."""
+        with self._errors("clear"), self.engine.begin() as conn:
+            conn.execute(delete(_sources).where(_sources.c.collection == self.collection))
+            conn.execute(
+                delete(_meta).where(
+                    _meta.c.collection == self.collection, _meta.c.key != "generation"
+                )
+            )
+
+
+def _record(row: Any) -> SourceRecord:
+    data = row._mapping
+    paragraphs = json.loads(data["paragraphs"]) if "paragraphs" in data else []
+    return SourceRecord(
+        source=data["source"],
+        path=data["path"],
+        sha256=data["sha256"],
+        title=data["title"],
+        paragraphs=paragraphs,
+        chunks=data["chunks"],
+        ingested_at=data["ingested_at"],
+        complete=bool(data["complete"]),
+    )

@@ -1,0 +1,68 @@
+"""An index: the Chroma collection, the record manager and the catalog, opened together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from langchain_classic.indexes import SQLRecordManager
+from langchain_core.embeddings import Embeddings
+from sqlalchemy import Engine
+
+from errors import StoreError
+from settings import Settings
+from vectorstore.catalog import Catalog, make_engine
+from vectorstore.lock import advisory_lock, file_lock
+from vectorstore.store import ChunkStore, open_store
+
+LOCK_TIMEOUT_S = 600.0
+
+
+@dataclass
+class Index:
+    settings: Settings
+    store: ChunkStore
+    catalog: Catalog
+    record_manager: SQLRecordManager
+    engine: Engine
+
+    @property
+    def where(self) -> str:
+        return self.settings.chroma_url or str(self.settings.chroma_path)
+
+    @contextmanager
+    def writer_lock(self, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+        if self.engine.dialect.name == "postgresql":
+            with advisory_lock(self.engine, f"ingest:{self.settings.chroma_collection}", timeout_s):
+                yield
+        else:
+            with file_lock(self.settings.chroma_path / ".ingest.lock", timeout_s):
+                yield
+
+
+def open_engine(settings: Settings) -> Engine:
+    if settings.record_manager_url.startswith("sqlite:///"):
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    try:
+        return make_engine(settings.record_manager_url)
+    except Exception as exc:
+        raise StoreError(
+            f"RECORD_MANAGER_URL={settings.record_manager_url!r} cannot be used: {exc}"
+        ) from exc
+
+
+def open_index(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> Index:
+    """Open (creating if needed) the index that ``settings`` point at."""
+    engine = open_engine(settings)
+    catalog = Catalog(engine, settings.chroma_collection)
+    record_manager = SQLRecordManager(f"chroma/{settings.chroma_collection}", engine=engine)
+    try:
+        record_manager.create_schema()
+    except Exception as exc:
+        raise StoreError(
+            f"The record-manager database ({settings.record_manager_url}) cannot be used: "
+            f"{exc}. `python -m ingest --rebuild` recreates the index from your sources."
+        ) from exc
+    store = open_store(settings, embeddings, fresh=fresh)
+    return Index(settings, store, catalog, record_manager, engine)

@@ -1,0 +1,258 @@
+"""Chroma, embedded or server, behind LangChain's ``VectorStore`` interface.
+
+We always hand Chroma our own vectors (Chroma's default embedding function
+would try to download a model) and keep its telemetry off. The text that is
+embedded is the chunk behind a context line (document title and section), so
+headings help retrieval; the text that is stored, shown and quoted is the
+chunk alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.client import SharedSystemClient
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
+
+from errors import ConfigError, StoreError
+from settings import Settings
+
+# Chroma caps how many records one call may carry; stay well under it.
+WRITE_BATCH = 1000
+_open_lock = threading.Lock()
+
+
+def embedding_text(text: str, title: str | None, section: str | None) -> str:
+    """What the model embeds for a chunk: a context line, then the text.
+
+    >>> embedding_text("Body.", "Iran after karabakh", "Iran’s process management")
+    'Iran after karabakh — Iran’s process management\\nBody.'
+    >>> embedding_text("Body.", None, None)
+    'Body.'
+    """
+    context = " — ".join(part for part in (title, section) if part)
+    return f"{context}\n{text}" if context else text
+
+
+def open_client(settings: Settings, fresh: bool = False) -> ClientAPI:
+    """A Chroma client: the server at ``CHROMA_URL``, else the folder ``CHROMA_PATH``.
+
+    ``fresh`` drops Chroma's per-process cache first. The embedded client keeps
+    its vector index in memory and does not see what another process wrote
+    since; reopening is how a reader catches up after an ingest.
+    """
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ConfigError(
+                    f"CHROMA_URL={settings.chroma_url!r} is not an http(s) URL "
+                    "such as http://127.0.0.1:8000"
+                )
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        with _open_lock:
+            if fresh:
+                SharedSystemClient.clear_system_cache()
+            settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(
+                path=str(settings.chroma_path), settings=chroma_settings
+            )
+    except ConfigError:
+        raise
+    except Exception as exc:  # chromadb raises many types; the user needs one message
+        where = settings.chroma_url or str(settings.chroma_path)
+        raise StoreError(f"Cannot open the Chroma store at {where}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One stored chunk returned by a query."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    distance: float
+
+
+class ChunkStore(VectorStore):
+    """A Chroma collection of chunks with our own embeddings."""
+
+    def __init__(self, client: ClientAPI, name: str, embeddings: Embeddings) -> None:
+        self.client = client
+        self.name = name
+        self._embeddings = embeddings
+        self._collection: Collection | None = None
+
+    @property
+    def embeddings(self) -> Embeddings:
+        return self._embeddings
+
+    @property
+    def model_id(self) -> str:
+        return str(getattr(self._embeddings, "model_id", type(self._embeddings).__name__))
+
+    @property
+    def collection(self) -> Collection:
+        if self._collection is None:
+            self._collection = self._call(
+                self.client.get_or_create_collection,
+                self.name,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        return self._collection
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            raise StoreError(f"Chroma failed ({type(exc).__name__}): {exc}") from exc
+
+    # -- writing ---------------------------------------------------------------
+    def add_documents(self, documents: list[Document], **kwargs: Any) -> list[str]:
+        ids = kwargs.get("ids") or [d.id for d in documents]
+        if any(i is None for i in ids):
+            raise ValueError("every chunk needs an id")
+        vectors = self._embeddings.embed_documents(
+            [
+                embedding_text(d.page_content, d.metadata.get("title"), d.metadata.get("section"))
+                for d in documents
+            ]
+        )
+        for start in range(0, len(documents), WRITE_BATCH):
+            end = start + WRITE_BATCH
+            # upsert, not add: a run killed after writing Chroma but before the
+            # record manager re-sends the same ids, which must not duplicate.
+            self._call(
+                self.collection.upsert,
+                ids=list(ids[start:end]),
+                embeddings=vectors[start:end],
+                documents=[d.page_content for d in documents[start:end]],
+                metadatas=[_clean(d.metadata) for d in documents[start:end]],
+            )
+        return list(ids)
+
+    def add_texts(
+        self, texts: Iterable[str], metadatas: list[dict] | None = None, **kwargs: Any
+    ) -> list[str]:
+        texts = list(texts)
+        metadatas = metadatas or [{} for _ in texts]
+        docs = [Document(page_content=t, metadata=m) for t, m in zip(texts, metadatas)]
+        return self.add_documents(docs, **kwargs)
+
+    def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool:
+        for start in range(0, len(ids or []), WRITE_BATCH):
+            self._call(self.collection.delete, ids=list(ids[start : start + WRITE_BATCH]))
+        return True
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Change metadata in place (no re-embedding)."""
+        for start in range(0, len(ids), WRITE_BATCH):
+            end = start + WRITE_BATCH
+            self._call(
+                self.collection.update,
+                ids=list(ids[start:end]),
+                metadatas=[_clean(m) for m in metadatas[start:end]],
+            )
+
+    def drop(self) -> None:
+        """Delete the whole collection (used by a rebuild and a model change)."""
+        with contextlib.suppress(Exception):  # absent already: nothing to drop
+            self.client.delete_collection(self.name)
+        self._collection = None
+
+    # -- reading ---------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._call(self.collection.count))
+
+    def get(self, ids: Sequence[str] | None = None, where: dict | None = None) -> list[Hit]:
+        result = self._call(
+            self.collection.get,
+            ids=list(ids) if ids is not None else None,
+            where=where,
+            include=["documents", "metadatas"],
+        )
+        return [
+            Hit(i, doc or "", dict(meta or {}), 0.0)
+            for i, doc, meta in zip(result["ids"], result["documents"], result["metadatas"])
+        ]
+
+    def iter_all(self, batch: int = 5000) -> Iterator[Hit]:
+        """Every stored chunk, a page at a time (bounded memory)."""
+        offset = 0
+        while True:
+            result = self._call(
+                self.collection.get,
+                limit=batch,
+                offset=offset,
+                include=["documents", "metadatas"],
+            )
+            if not result["ids"]:
+                return
+            for i, doc, meta in zip(result["ids"], result["documents"], result["metadatas"]):
+                yield Hit(i, doc or "", dict(meta or {}), 0.0)
+            offset += len(result["ids"])
+
+    def query_vector(self, vector: Sequence[float], k: int, where: dict | None = None) -> list[Hit]:
+        """The ``k`` nearest chunks to ``vector`` (cosine distance, smaller is closer)."""
+        n = min(k, max(self.count(), 0))
+        if n == 0:
+            return []
+        result = self._call(
+            self.collection.query,
+            query_embeddings=[list(vector)],
+            n_results=n,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(i, doc or "", dict(meta or {}), float(dist))
+            for i, doc, meta, dist in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+            )
+        ]
+
+    def similarity_search_with_score(
+        self, query: str, k: int = 4, **kwargs: Any
+    ) -> list[tuple[Document, float]]:
+        vector = self._embeddings.embed_query(query)
+        return [
+            (Document(id=h.id, page_content=h.text, metadata=h.metadata), h.distance)
+            for h in self.query_vector(vector, k, kwargs.get("filter"))
+        ]
+
+    def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
+        return [doc for doc, _ in self.similarity_search_with_score(query, k, **kwargs)]
+
+    @classmethod
+    def from_texts(cls, *args: Any, **kwargs: Any) -> ChunkStore:
+        raise NotImplementedError("build a ChunkStore with open_store()")
+
+
+def _clean(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Chroma accepts only str/int/float/bool values and rejects None."""
+    return {k: v for k, v in metadata.items() if isinstance(v, (str, int, float, bool))}
+
+
+def open_store(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> ChunkStore:
+    return ChunkStore(open_client(settings, fresh=fresh), settings.chroma_collection, embeddings)
