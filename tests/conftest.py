@@ -35,8 +35,7 @@ class HashEmbeddings(Embeddings):
     def __init__(self, model_id: str = "test/hash-64", dim: int = 64) -> None:
         self.model_id = model_id
         self.dim = dim
-        self.calls = 0
-        self.texts_embedded = 0
+        self.embedded: list[str] = []
 
     def _vector(self, text: str) -> list[float]:
         v = np.zeros(self.dim)
@@ -47,12 +46,15 @@ class HashEmbeddings(Embeddings):
         return (v / norm).tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.calls += 1
-        self.texts_embedded += len(texts)
+        self.embedded += texts
         return [self._vector(t) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+    def chunks_embedded(self, titles: tuple[str, ...] = ("Iran after karabakh",)) -> list[str]:
+        """Texts embedded, less the context lines (title — section) shared by many chunks."""
+        return [t for t in self.embedded if " — " not in t and t not in titles]
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,12 @@ def test_markdown_headings_give_sections() -> None:
 def test_sentences_keep_abbreviations_and_dates() -> None:
     text = "It began on Sep. 27, 2020. Dr. Aliyev spoke. The U.S. left! “Why?” he asked."
     got = [text[a:b] for a, b in sentence_spans(text)]
-    assert got == ["It began on Sep. 27, 2020.", "Dr. Aliyev spoke.", "The U.S. left!", "“Why?” he asked."]
+    assert got == [
+        "It began on Sep. 27, 2020.",
+        "Dr. Aliyev spoke.",
+        "The U.S. left!",
+        "“Why?” he asked.",
+    ]
 
 
 def _random_text(seed: int) -> str:
@@ -70,7 +75,9 @@ def _random_text(seed: int) -> str:
     sentences = []
     for _ in range(rng.randint(1, 40)):
         n = rng.randint(1, 80)
-        sentences.append(" ".join(rng.choice(words) for _ in range(n)) + rng.choice([".", "!", "?", ""]))
+        sentences.append(
+            " ".join(rng.choice(words) for _ in range(n)) + rng.choice([".", "!", "?", ""])
+        )
     return " ".join(sentences)
 
 
@@ -99,10 +106,10 @@ def test_every_article_chunk_fits_what_minilm_reads(counter: TokenCounter, minil
     """The chunk budget's reason: the model must read every word of a chunk."""
     from ingest.sync import build_chunks
     from vectorstore.embeddings import MAX_WORD_PIECES
-    from vectorstore.store import embedding_text
 
     paragraphs = split_paragraphs(ARTICLE.read_text(encoding="utf-8"))
-    chunks = build_chunks("a.txt", "Iran after karabakh", paragraphs, counter, Settings().chunk_tokens)
+    chunks = build_chunks(
+        "a.txt", "Iran after karabakh", paragraphs, counter, Settings().chunk_tokens
+    )
     for chunk in chunks:
-        text = embedding_text(chunk.text, chunk.identity["title"], chunk.identity["section"])
-        assert minilm.count_word_pieces(text) <= MAX_WORD_PIECES
+        assert minilm.count_word_pieces(chunk.text) <= MAX_WORD_PIECES

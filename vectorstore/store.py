@@ -1,10 +1,9 @@
 """Chroma, embedded or server, behind LangChain's ``VectorStore`` interface.
 
 We always hand Chroma our own vectors (Chroma's default embedding function
-would try to download a model) and keep its telemetry off. The text that is
-embedded is the chunk behind a context line (document title and section), so
-headings help retrieval; the text that is stored, shown and quoted is the
-chunk alone.
+would try to download a model) and keep its telemetry off. A chunk's vector
+mixes the vector of its text with that of its context line (document title
+and section), so headings help retrieval without being stored or cited.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.client import SharedSystemClient
 from chromadb.api.models.Collection import Collection
@@ -33,16 +33,32 @@ WRITE_BATCH = 1000
 _open_lock = threading.Lock()
 
 
-def embedding_text(text: str, title: str | None, section: str | None) -> str:
-    """What the model embeds for a chunk: a context line, then the text.
+# How much a chunk's context (title, section) weighs in its vector. Prefixing the
+# context to the text let it dominate short chunks: a one-line copyright notice
+# under "Iran's Karabakh plans backfired" matched every question about Karabakh.
+# Mixing the two vectors keeps headings helpful without letting them win alone.
+CONTEXT_WEIGHT = 0.3
 
-    >>> embedding_text("Body.", "Iran after karabakh", "Iran’s process management")
-    'Iran after karabakh — Iran’s process management\\nBody.'
-    >>> embedding_text("Body.", None, None)
-    'Body.'
+
+def context_line(title: str | None, section: str | None) -> str:
+    """The context a chunk is embedded with: its document title and section.
+
+    >>> context_line("Iran after karabakh", "Iran’s process management")
+    'Iran after karabakh — Iran’s process management'
+    >>> context_line(None, None)
+    ''
     """
-    context = " — ".join(part for part in (title, section) if part)
-    return f"{context}\n{text}" if context else text
+    return " — ".join(part for part in (title, section) if part)
+
+
+def mix_context(text_vectors: np.ndarray, context_vectors: np.ndarray) -> np.ndarray:
+    """Unit vectors of ``text + CONTEXT_WEIGHT * context`` (rows with no context stay as they are).
+
+    >>> mix_context(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])).round(3).tolist()
+    [[0.958, 0.287]]
+    """
+    mixed = text_vectors + CONTEXT_WEIGHT * context_vectors
+    return mixed / np.clip(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12, None)
 
 
 def open_client(settings: Settings, fresh: bool = False) -> ClientAPI:
@@ -99,6 +115,7 @@ class ChunkStore(VectorStore):
         self.name = name
         self._embeddings = embeddings
         self._collection: Collection | None = None
+        self._context_cache: dict[str, list[float]] = {}
 
     @property
     def embeddings(self) -> Embeddings:
@@ -130,12 +147,7 @@ class ChunkStore(VectorStore):
         ids = kwargs.get("ids") or [d.id for d in documents]
         if any(i is None for i in ids):
             raise ValueError("every chunk needs an id")
-        vectors = self._embeddings.embed_documents(
-            [
-                embedding_text(d.page_content, d.metadata.get("title"), d.metadata.get("section"))
-                for d in documents
-            ]
-        )
+        vectors = self.embed_chunks(documents)
         for start in range(0, len(documents), WRITE_BATCH):
             end = start + WRITE_BATCH
             # upsert, not add: a run killed after writing Chroma but before the
@@ -148,6 +160,19 @@ class ChunkStore(VectorStore):
                 metadatas=[_clean(d.metadata) for d in documents[start:end]],
             )
         return list(ids)
+
+    def embed_chunks(self, documents: Sequence[Document]) -> list[list[float]]:
+        """Vectors for chunks: the text's, nudged toward its context's."""
+        texts = self._embeddings.embed_documents([d.page_content for d in documents])
+        contexts = [
+            context_line(d.metadata.get("title"), d.metadata.get("section")) for d in documents
+        ]
+        missing = sorted({c for c in contexts if c and c not in self._context_cache})
+        if missing:
+            self._context_cache.update(zip(missing, self._embeddings.embed_documents(missing)))
+        zero = [0.0] * len(texts[0]) if texts else []
+        context_vectors = np.array([self._context_cache[c] if c else zero for c in contexts])
+        return mix_context(np.array(texts), context_vectors).tolist()
 
     def add_texts(
         self, texts: Iterable[str], metadatas: list[dict] | None = None, **kwargs: Any
