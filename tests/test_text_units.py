@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -90,7 +91,7 @@ def test_chunk_invariants(counter: TokenCounter, seed: int, budget: int) -> None
     assert all(p.tokens <= budget and counter.count(p.text) == p.tokens for p in pieces)
     # Spans are exact, in order, non-overlapping, and cover every non-space character.
     assert all(text[p.start : p.end] == p.text for p in pieces)
-    assert all(a.end <= b.start for a, b in zip(pieces, pieces[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(pieces))
     covered = "".join(p.text for p in pieces).replace(" ", "")
     assert covered == text.replace(" ", "")
     # Deterministic.
