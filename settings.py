@@ -37,6 +37,10 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _set(env: Mapping[str, str], name: str) -> bool:
+    return bool(env.get(name, "").strip())
+
+
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     raw = env.get(name, "").strip()
     return Path(raw).expanduser().resolve() if raw else default
@@ -61,7 +65,7 @@ class Settings:
     llm_api_key: str | None = None
     llm_timeout_s: float = 60.0
     top_k: int = 5
-    min_evidence: float = 0.0
+    min_evidence: float | None = None
     evals_dir: Path = PROJECT_ROOT / "evals" / "runs"
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -95,7 +99,9 @@ class Settings:
             llm_api_key=env.get("QA_LLM_API_KEY", "").strip() or env.get("OPENAI_API_KEY") or None,
             llm_timeout_s=_float(env, "QA_LLM_TIMEOUT_S", base.llm_timeout_s),
             top_k=_int(env, "QA_TOP_K", base.top_k),
-            min_evidence=_float(env, "QA_MIN_EVIDENCE", base.min_evidence),
+            min_evidence=_float(env, "QA_MIN_EVIDENCE", 0.0)
+            if _set(env, "QA_MIN_EVIDENCE")
+            else None,
             evals_dir=_path(env, "EVALS_DIR", base.evals_dir),
         )
 

@@ -281,3 +281,11 @@ def _clean(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def open_store(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> ChunkStore:
     return ChunkStore(open_client(settings, fresh=fresh), settings.chroma_collection, embeddings)
+
+
+def stored_vectors(store: ChunkStore, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """The stored vectors of ``ids`` (those that exist)."""
+    if not ids:
+        return {}
+    result = store._call(store.collection.get, ids=list(ids), include=["embeddings"])
+    return {i: np.asarray(v, dtype=np.float32) for i, v in zip(result["ids"], result["embeddings"])}

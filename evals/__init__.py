@@ -1,0 +1,1 @@
+"""Evaluation question sets, the runner, metrics and reports."""

@@ -1,0 +1,82 @@
+"""Command line for evals.
+
+Usage::
+
+    python -m evals run evals/sets/article.yaml [--out DIR] [--backend extractive]
+    python -m evals compare OLD_DIR NEW_DIR
+
+``run`` writes results.jsonl, report.json, report.md, metrics.png and
+latency.png per set (under DIR/<set name>/ when several sets are given) and
+exits 1 when a set misses one of its thresholds, naming the metric.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from errors import QAError
+from evals.report import compare, write_markdown, write_plots
+from evals.runner import run_set, write_results
+from evals.sets_io import load_set
+from settings import Settings
+
+
+def _progress(name: str):  # type: ignore[no-untyped-def]
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=name, unit="q", file=sys.stderr, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run question sets")
+    run.add_argument("sets", nargs="+", type=Path)
+    run.add_argument("--out", type=Path, help="output folder (default: evals/runs/<time>)")
+    run.add_argument("--backend", help="QA_LLM for this run, e.g. extractive or ollama/llama3")
+    cmp = sub.add_parser("compare", help="compare two run folders")
+    cmp.add_argument("old", type=Path)
+    cmp.add_argument("new", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "compare":
+        try:
+            print(compare(args.old, args.new))
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"error: cannot compare: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    try:
+        settings = Settings.from_env()
+        if args.backend:
+            settings = settings.with_(qa_llm=args.backend)
+        out = args.out or settings.evals_dir / time.strftime("%Y%m%d-%H%M%S")
+        failed = False
+        for path in args.sets:
+            qset = load_set(path)
+            result = run_set(qset, settings, _progress(qset.name))
+            target = out / qset.name if len(args.sets) > 1 else out
+            write_results(result, target)
+            write_markdown(target)
+            write_plots(target)
+            shown = ", ".join(f"{k}={v:.3f}" for k, v in result.metrics.items() if v is not None)
+            print(f"{qset.name}: {shown}")
+            print(f"  report: {target / 'report.md'}")
+            for problem in result.failures:
+                failed = True
+                print(f"  FAILED {qset.name}: {problem}", file=sys.stderr)
+        return 1 if failed else 0
+    except (QAError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,110 @@
+"""report.md and PNG plots for one run; ``compare`` for two."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from evals.metrics import METRICS, UPPER_BOUNDS
+
+
+def _fmt(value: float | None, name: str = "") -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if name.endswith("_ms") else f"{value:.3f}"
+
+
+def write_markdown(out: Path) -> str:
+    report = json.loads((out / "report.json").read_text())
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    lines = [
+        f"# Eval report: {report['set']}",
+        "",
+        f"{report['questions']} questions, backend `{report['settings']['backend']}`, "
+        f"k={report['settings']['top_k']}, run {report['created']}.",
+        "",
+        "| metric | value | threshold |",
+        "|---|---|---|",
+    ]
+    for name in METRICS:
+        bound = report["thresholds"].get(name)
+        kind = "≤" if name in UPPER_BOUNDS else "≥"
+        shown = f"{kind} {_fmt(bound, name)}" if bound is not None else ""
+        lines.append(f"| {name} | {_fmt(report['metrics'].get(name), name)} | {shown} |")
+    lines += ["", "Thresholds missed: " + ("; ".join(report["failed_thresholds"]) or "none"), ""]
+    failed = [r for r in rows if not r["scores"]["passed"]]
+    lines += [f"## Failed questions ({len(failed)} of {len(rows)})", ""]
+    for r in failed:
+        answer = r["answer"]
+        expected = ", ".join(f"{s} ¶{p}" for s, p in r["expected"]) or "abstain"
+        cited = ", ".join(f"{c['source']} ¶{c['paragraph']}" for c in answer["citations"]) or "–"
+        retrieved = ", ".join(f"¶{x['paragraph']}" for x in answer["retrieved"])
+        lines += [
+            f"### {r['id']}",
+            "",
+            "Question: " + " → ".join(r["turns"]),
+            f"- expected: {expected}; keywords: {', '.join(r['answer_keywords']) or '–'}",
+            f"- abstained: {answer['abstained']}; cited: {cited}; retrieved: {retrieved}",
+            f"- answer: {answer['answer'][:400]}",
+            "",
+        ]
+    text = "\n".join(lines)
+    (out / "report.md").write_text(text, encoding="utf-8")
+    return text
+
+
+def write_plots(out: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    report = json.loads((out / "report.json").read_text())
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    names = [n for n in METRICS if not n.endswith("_ms") and report["metrics"].get(n) is not None]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    values = [report["metrics"][n] for n in names]
+    ax.barh(names, values, color="#4c78a8")
+    for n, v in zip(names, values):
+        bound = report["thresholds"].get(n)
+        if bound is not None:
+            ax.plot([bound, bound], [names.index(n) - 0.4, names.index(n) + 0.4], color="#e45756")
+        ax.text(min(v + 0.01, 0.92), names.index(n), f"{v:.2f}", va="center")
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_title(f"{report['set']}: metrics (red: thresholds)")
+    fig.tight_layout()
+    paths = [out / "metrics.png"]
+    fig.savefig(paths[0], dpi=100)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.hist([r["scores"]["latency_ms"] for r in rows], bins=30, color="#72b7b2")
+    ax.set_xlabel("latency per question (ms)")
+    ax.set_ylabel("questions")
+    ax.set_title(f"{report['set']}: latency")
+    fig.tight_layout()
+    paths.append(out / "latency.png")
+    fig.savefig(paths[1], dpi=100)
+    plt.close(fig)
+    return paths
+
+
+def compare(old: Path, new: Path) -> str:
+    """Metric deltas and the questions whose outcome changed."""
+    a, b = (json.loads((d / "report.json").read_text()) for d in (old, new))
+    lines = [f"# {old.name} → {new.name}", "", "| metric | old | new | Δ |", "|---|---|---|---|"]
+    for name in METRICS:
+        x, y = a["metrics"].get(name), b["metrics"].get(name)
+        delta = f"{y - x:+.3f}" if x is not None and y is not None else "–"
+        lines.append(f"| {name} | {_fmt(x, name)} | {_fmt(y, name)} | {delta} |")
+    outcome = {}
+    for label, d in (("old", old), ("new", new)):
+        for line in (d / "results.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            outcome.setdefault(row["id"], {})[label] = row["scores"]["passed"]
+    changed = [(i, o) for i, o in outcome.items() if o.get("old") != o.get("new")]
+    lines += ["", f"Questions whose outcome changed: {len(changed)}"]
+    for qid, o in changed:
+        describe = {True: "pass", False: "fail", None: "absent"}
+        lines.append(f"- {qid}: {describe[o.get('old')]} → {describe[o.get('new')]}")
+    return "\n".join(lines)

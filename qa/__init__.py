@@ -1,0 +1,1 @@
+"""Answering: retrieve passages, answer from them, cite the paragraphs used."""

@@ -1,0 +1,71 @@
+"""Checking questions and reading follow-ups."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from errors import QuestionError
+from qa.models import Turn
+from textkit.words import terms
+
+MAX_QUESTION_CHARS = 2000
+_FOLLOW_UP_WORDS = re.compile(
+    r"\b(he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those|"
+    r"there|then|such|former|latter|same|else|other)\b",
+    re.IGNORECASE,
+)
+_FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|what about|how about|why|then)\b", re.I)
+
+
+def clean_question(raw: str) -> str:
+    """A question fit to answer, or ``QuestionError`` saying why it is not.
+
+    Control characters are removed and runs of space collapsed.
+
+    >>> clean_question("  Why\\x00 did Iran\\n fear it? ")
+    'Why did Iran fear it?'
+    """
+    if not isinstance(raw, str):
+        raise QuestionError("The question must be text.")
+    text = "".join(
+        " " if ch in "\t\n\r" else ch
+        for ch in raw
+        if unicodedata.category(ch) != "Cc" or ch in "\t\n\r"
+    )
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError("The question is empty: type a question about your documents.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(text):,} characters long; keep it under "
+            f"{MAX_QUESTION_CHARS:,} (ask about one thing at a time)."
+        )
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("The question has no words in it: type a question.")
+    return text
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether a question leans on the previous turn (pronouns, "and ...", very short).
+
+    >>> is_follow_up("How was his plan received?"), is_follow_up("Who is Abbas Arakchi?")
+    (True, False)
+    """
+    return bool(
+        _FOLLOW_UP_WORDS.search(question)
+        or _FOLLOW_UP_START.match(question)
+        or len(terms(question)) <= 1
+    )
+
+
+def search_query(question: str, history: list[Turn]) -> str:
+    """What to retrieve with: the question, plus the last turn's topic for a follow-up.
+
+    >>> search_query("How was his plan received?", [Turn("Who is Abbas Arakchi?")])
+    'Who is Abbas Arakchi? How was his plan received?'
+    """
+    if not history or not is_follow_up(question):
+        return question
+    previous = history[-1]
+    return f"{previous.question} {question}"

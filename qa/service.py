@@ -1,0 +1,52 @@
+"""Wiring for answering: the real parts, built from settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+
+from qa.extractive import ExtractiveConfig
+from qa.pipeline import Assistant, Backend, ExtractiveBackend
+from qa.retrieve import Retriever
+from settings import Settings
+from vectorstore.embeddings import default_embeddings
+
+
+def extractive_config(settings: Settings) -> ExtractiveConfig:
+    config = ExtractiveConfig()
+    if settings.min_evidence is not None:
+        config = replace(config, min_evidence=settings.min_evidence)
+    return config
+
+
+def make_backend(
+    settings: Settings, retriever: Retriever, chat_model: BaseChatModel | None = None
+) -> Backend:
+    """The backend named by ``QA_LLM`` (or around ``chat_model``, for tests)."""
+    spec = settings.qa_llm
+    if spec == "extractive" and chat_model is None:
+        return ExtractiveBackend(extractive_config(settings))
+    from qa.llm import ChatBackend, make_chat_model
+
+    model = chat_model or make_chat_model(spec, settings)
+    return ChatBackend(
+        spec,
+        model,
+        sentence_vectors=lambda passages: retriever.sentences.get(passages),
+        embed=lambda texts: np.asarray(retriever.embeddings.embed_documents(texts)),
+        coverage=lambda query, text: retriever.lexical.coverage(query, text),
+        fallback=extractive_config(settings),
+    )
+
+
+def build_assistant(
+    settings: Settings,
+    embeddings: Embeddings | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> Assistant:
+    embeddings = embeddings or default_embeddings(settings.embed_batch_size)
+    retriever = Retriever(settings, embeddings)
+    return Assistant(settings, retriever, make_backend(settings, retriever, chat_model))
