@@ -36,7 +36,7 @@ def attach_trailing_markers(text: str) -> str:
     >>> attach_trailing_markers("Iran feared it. [¶6] Then more. [¶7][¶8]")
     'Iran feared it [¶6]. Then more [¶7][¶8].'
     """
-    return _TRAILING_MARKERS.sub(lambda m: f"{m.group(2).strip()}{m.group(1)}", text)
+    return _TRAILING_MARKERS.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", text)
 
 
 @dataclass

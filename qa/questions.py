@@ -15,7 +15,7 @@ _FOLLOW_UP_WORDS = re.compile(
     r"there|then|such|former|latter|same|else|other)\b",
     re.IGNORECASE,
 )
-_FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|what about|how about|why|then)\b", re.I)
+_FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|what about|how about)\b", re.I)
 
 
 def clean_question(raw: str) -> str:

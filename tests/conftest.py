@@ -83,3 +83,26 @@ def article_settings(settings: Settings) -> Settings:
 
 def make_ingester(settings: Settings, embeddings: Embeddings) -> Ingester:
     return Ingester(open_index(settings, embeddings), token_counter(settings))
+
+
+@pytest.fixture(scope="session")
+def article_store(tmp_path_factory: pytest.TempPathFactory, minilm) -> Settings:
+    """A real store of the article, built once per test session (do not write to it)."""
+    root = tmp_path_factory.mktemp("article-store")
+    (root / "sources").mkdir()
+    shutil.copy(ARTICLE, root / "sources" / ARTICLE.name)
+    settings = Settings(
+        sources_dir=root / "sources",
+        chroma_path=root / "chroma",
+        tiktoken_cache_dir=PROJECT_ROOT / ".cache" / "tiktoken",
+    )
+    report = make_ingester(settings, minilm).run([settings.sources_dir])
+    assert report.errors == []
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(article_store: Settings, minilm):
+    from qa.service import build_assistant
+
+    return build_assistant(article_store, embeddings=minilm)
