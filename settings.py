@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -67,7 +67,6 @@ class Settings:
     top_k: int = 5
     min_evidence: float | None = None
     evals_dir: Path = PROJECT_ROOT / "evals" / "runs"
-    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.record_manager_url:
@@ -104,6 +103,34 @@ class Settings:
             else None,
             evals_dir=_path(env, "EVALS_DIR", base.evals_dir),
         )
+
+    def to_env(self) -> dict[str, str]:
+        """The variables that rebuild these settings in a child process.
+
+        >>> Settings.from_env(Settings(chroma_collection="x").to_env()).chroma_collection
+        'x'
+        """
+        env = {
+            "SOURCES_DIR": str(self.sources_dir),
+            "CHROMA_PATH": str(self.chroma_path),
+            "CHROMA_COLLECTION": self.chroma_collection,
+            "RECORD_MANAGER_URL": self.record_manager_url,
+            "TIKTOKEN_CACHE_DIR": str(self.tiktoken_cache_dir),
+            "TOKEN_ENCODING": self.token_encoding,
+            "CHUNK_TOKENS": str(self.chunk_tokens),
+            "EMBED_BATCH_SIZE": str(self.embed_batch_size),
+            "INGEST_MAX_FILE_MB": str(self.max_file_mb),
+            "QA_LLM": self.qa_llm,
+            "QA_TOP_K": str(self.top_k),
+        }
+        optional = {
+            "CHROMA_URL": self.chroma_url,
+            "QA_LLM_BASE_URL": self.llm_base_url,
+            "QA_LLM_API_KEY": self.llm_api_key,
+            "QA_MIN_EVIDENCE": None if self.min_evidence is None else str(self.min_evidence),
+        }
+        env.update({k: v for k, v in optional.items() if v is not None})
+        return env
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed; the record manager follows a moved store.

@@ -25,6 +25,16 @@ from ingest.sync import IngestReport
 from settings import Settings
 
 
+def _progress_lines(stream: TextIO):  # type: ignore[no-untyped-def]
+    """Progress as JSON lines, for a parent process (the chat's re-ingest button)."""
+
+    def update(done: int, total: int, source: str) -> None:
+        stream.write(json.dumps({"done": done, "total": total, "source": source}) + "\n")
+        stream.flush()
+
+    return update
+
+
 def _progress_bar(stream: TextIO):  # type: ignore[no-untyped-def]
     if not stream.isatty():
         return None
@@ -69,13 +79,17 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: sources/)")
     parser.add_argument("--json", action="store_true", help="print one JSON summary")
     parser.add_argument("--rebuild", action="store_true", help="recreate the index from scratch")
+    parser.add_argument(
+        "--progress-jsonl", action="store_true", help="report progress as JSON lines on stderr"
+    )
     args = parser.parse_args(argv)
     try:
         settings = settings or Settings.from_env()
         paths = args.paths or [settings.sources_dir]
         if args.rebuild:
             rebuild_damaged(settings)
-        ingester = open_ingester(settings, progress=_progress_bar(sys.stderr))
+        progress = _progress_lines if args.progress_jsonl else _progress_bar
+        ingester = open_ingester(settings, progress=progress(sys.stderr))
         report = ingester.run(paths, rebuild=args.rebuild)
     except (QAError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

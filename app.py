@@ -1,0 +1,45 @@
+"""The web chat: ``streamlit run app.py`` (or ``scripts/chat``).
+
+Three pages: Chat (questions and cited answers), Sources (the source viewer
+that citations open) and Evals (reports and runs).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from errors import QAError
+from settings import Settings
+from ui.chat import chat_page
+from ui.evals_page import evals_page
+from ui.resources import assistant
+from ui.sources import sources_page
+
+
+def main() -> None:
+    st.set_page_config(page_title="Ask your documents", page_icon=":material/menu_book:")
+    try:
+        settings = Settings.from_env()
+        bot = assistant(settings)
+    except (QAError, ValueError) as exc:
+        st.error(f"The assistant cannot start: {exc}")
+        st.stop()
+
+    def chat() -> None:
+        chat_page(settings, bot)
+
+    def sources() -> None:
+        sources_page(bot)
+
+    def evals() -> None:
+        evals_page(settings)
+
+    pages = [
+        st.Page(chat, title="Chat", icon=":material/chat:", url_path="chat", default=True),
+        st.Page(sources, title="Sources", icon=":material/article:", url_path="sources"),
+        st.Page(evals, title="Evals", icon=":material/analytics:", url_path="evals"),
+    ]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,95 @@
+"""The Streamlit app through ``AppTest``: the real script, real model and store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from settings import PROJECT_ROOT, Settings
+from tests.conftest import ARTICLE
+
+pytestmark = pytest.mark.slow
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def use(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    for name, value in settings.to_env().items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(APP, default_timeout=120)
+    return at.run()
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_ask_a_question_and_get_a_cited_answer(article_store: Settings, monkeypatch) -> None:
+    at = use(article_store, monkeypatch)
+    assert not at.exception
+    assert "New chat" in [b.label for b in at.button]
+    assert any(b.label == "Why did Iran fear the result of the war?" for b in at.button)
+    at.chat_input[0].set_value("Who translated the article?").run()
+    assert not at.exception
+    text = markdown(at)
+    assert 'href="sources?source=iran-after-karabakh.txt&amp;p=17' in text
+    assert "<sup>¶17</sup>" in text and "<mark>Translated by Can Atalay in Ankara</mark>" in text
+    # A follow-up keeps the history; the session holds both answers with their sources.
+    at.chat_input[0].set_value("Who holds the copyright?").run()
+    records = [m["record"] for m in at.session_state["messages"] if "record" in m]
+    assert len(records) == 2 and records[1]["citations"][0]["paragraph"] == 19
+    assert records[0]["citations"][0]["paragraph_text"] == "Translated by Can Atalay in Ankara"
+    # "New chat" clears it.
+    next(b for b in at.button if b.label == "New chat").click().run()
+    assert at.session_state["messages"] == []
+
+
+def test_clicking_an_example_asks_it(article_store: Settings, monkeypatch) -> None:
+    at = use(article_store, monkeypatch)
+    next(b for b in at.button if b.label.startswith("Who signed the peace deal")).click().run()
+    records = [m["record"] for m in at.session_state["messages"] if "record" in m]
+    assert (
+        records and records[0]["question"] == "Who signed the peace deal that ended the fighting?"
+    )
+    assert not any(b.label.startswith("Who signed") for b in at.button)  # examples gone
+
+
+def test_abstention_looks_different_and_lists_closest_passages(article_store, monkeypatch) -> None:
+    at = use(article_store, monkeypatch)
+    at.chat_input[0].set_value("Who won the 2022 FIFA World Cup?").run()
+    text = markdown(at)
+    assert '<div class="abstained">The sources don' in text
+    assert "**Closest passages**" in text and text.count('class="source-card"') == 3
+
+
+def test_bad_question_shows_a_warning_not_a_crash(article_store, monkeypatch) -> None:
+    at = use(article_store, monkeypatch)
+    at.chat_input[0].set_value("x" * 5000).run()
+    assert not at.exception
+    assert "characters long" in at.warning[0].value
+
+
+def test_first_run_ingest_then_reingest(tmp_path: Path, monkeypatch) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(ARTICLE, sources / ARTICLE.name)
+    settings = Settings(sources_dir=sources, chroma_path=tmp_path / "chroma")
+    at = use(settings, monkeypatch)
+    assert "Nothing is indexed yet" in at.info[0].value
+    next(b for b in at.button if b.label == "Ingest sources").click().run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:3] == ["1", "19", "20"]
+    assert at.chat_input, "the chat is open after the first ingest"
+
+    (sources / "notes.md").write_text(
+        "# Notes\n\nThe Aktau convention settled the Caspian's status.\n"
+    )
+    next(b for b in at.button if b.label == "Re-ingest sources").click().run()
+    assert [m.value for m in at.metric][:3] == ["2", "21", "21"]
+    summary = at.session_state["last_ingest_summary"]
+    assert summary["added"] == 1 and summary["skipped"] == 20 and summary["exit_code"] == 0
+    at.chat_input[0].set_value("What settled the Caspian's status?").run()
+    records = [m["record"] for m in at.session_state["messages"] if "record" in m]
+    assert records[-1]["citations"][0]["source"] == "notes.md"
