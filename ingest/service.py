@@ -25,7 +25,9 @@ def open_ingester(
     progress: ProgressFn | None = None,
 ) -> Ingester:
     embeddings = embeddings or default_embeddings(settings.embed_batch_size)
-    return Ingester(open_index(settings, embeddings), token_counter(settings), progress)
+    index = open_index(settings, embeddings)
+    index.record_manager  # noqa: B018 - fail now, before any work, if it is unusable
+    return Ingester(index, token_counter(settings), progress)
 
 
 def rebuild_damaged(settings: Settings) -> None:

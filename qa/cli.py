@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
         if assistant is None:
             from qa.service import build_assistant
 
-            assistant = build_assistant(Settings.from_env())
+            assistant = build_assistant(Settings.from_env(), warm=args.question is None)
         if args.question is not None:
             answer = assistant.ask(args.question, k=args.k)
             print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render(answer))

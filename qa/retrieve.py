@@ -87,10 +87,12 @@ class Retriever:
         settings: Settings,
         embeddings: Embeddings,
         config: RetrievalConfig | None = None,
+        warm: bool = True,
     ) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.config = config or RetrievalConfig()
+        self.warm = warm  # embed every sentence of a small corpus up front
         self.sentences = SentenceVectors(embeddings)
         self._lock = threading.RLock()
         self._index: Index = open_index(settings, embeddings)
@@ -124,7 +126,7 @@ class Retriever:
             self._lexical = lexical
             self._generation = generation
             self.sentences = SentenceVectors(self.embeddings)
-            if len(lexical.ids) <= WARM_SENTENCES_UP_TO:
+            if self.warm and len(lexical.ids) <= WARM_SENTENCES_UP_TO:
                 # Small corpora: embed every sentence now, so no question pays for it.
                 hits = self._index.store.get(ids=lexical.ids) if lexical.ids else []
                 self.sentences.get([Passage.from_hit(h.id, h.text, h.metadata) for h in hits])

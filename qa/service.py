@@ -46,7 +46,9 @@ def build_assistant(
     settings: Settings,
     embeddings: Embeddings | None = None,
     chat_model: BaseChatModel | None = None,
+    warm: bool = True,
 ) -> Assistant:
+    """The assistant; ``warm=False`` skips pre-embedding sentences (one-shot commands)."""
     embeddings = embeddings or default_embeddings(settings.embed_batch_size)
-    retriever = Retriever(settings, embeddings)
+    retriever = Retriever(settings, embeddings, warm=warm)
     return Assistant(settings, retriever, make_backend(settings, retriever, chat_model))

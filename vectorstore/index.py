@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from langchain_classic.indexes import SQLRecordManager
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
@@ -16,6 +17,9 @@ from vectorstore.catalog import Catalog, make_engine
 from vectorstore.lock import advisory_lock, file_lock
 from vectorstore.store import ChunkStore, open_store
 
+if TYPE_CHECKING:
+    from langchain_classic.indexes import SQLRecordManager
+
 LOCK_TIMEOUT_S = 600.0
 
 
@@ -24,8 +28,23 @@ class Index:
     settings: Settings
     store: ChunkStore
     catalog: Catalog
-    record_manager: SQLRecordManager
     engine: Engine
+
+    @cached_property
+    def record_manager(self) -> SQLRecordManager:
+        """LangChain's record manager, on the catalog's database (opened on first use:
+        readers never need it, and importing it costs half a second)."""
+        from langchain_classic.indexes import SQLRecordManager
+
+        manager = SQLRecordManager(f"chroma/{self.settings.chroma_collection}", engine=self.engine)
+        try:
+            manager.create_schema()
+        except Exception as exc:
+            raise StoreError(
+                f"The record-manager database ({self.settings.record_manager_url}) cannot be "
+                f"used: {exc}. `python -m ingest --rebuild` recreates the index from your sources."
+            ) from exc
+        return manager
 
     @property
     def where(self) -> str:
@@ -56,13 +75,5 @@ def open_index(settings: Settings, embeddings: Embeddings, fresh: bool = False) 
     """Open (creating if needed) the index that ``settings`` point at."""
     engine = open_engine(settings)
     catalog = Catalog(engine, settings.chroma_collection)
-    record_manager = SQLRecordManager(f"chroma/{settings.chroma_collection}", engine=engine)
-    try:
-        record_manager.create_schema()
-    except Exception as exc:
-        raise StoreError(
-            f"The record-manager database ({settings.record_manager_url}) cannot be used: "
-            f"{exc}. `python -m ingest --rebuild` recreates the index from your sources."
-        ) from exc
     store = open_store(settings, embeddings, fresh=fresh)
-    return Index(settings, store, catalog, record_manager, engine)
+    return Index(settings, store, catalog, engine)
