@@ -208,7 +208,11 @@ class Ingester:
             self._sync_files(found.files, previous, report)
             self._delete_missing(found.files, found.scanned_roots, previous, found.errors, report)
             if report.changed or rebuild:
-                self.index.catalog.bump_generation()
+                # The lexical index is built here, before readers learn of the new
+                # generation, so no question waits for it.
+                generation = self.index.catalog.generation() + 1
+                self.index.build_lexical(generation)
+                self.index.catalog.bump_generation(generation)
         report.seconds = time.perf_counter() - started
         return report
 

@@ -24,12 +24,12 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from errors import EmptyStoreError
-from qa.lexical import LexicalIndex
 from qa.models import Passage
 from settings import Settings
 from textkit.sentences import sentence_spans
 from vectorstore.index import Index, open_index
-from vectorstore.store import stored_vectors
+from vectorstore.lexical import LexicalIndex
+from vectorstore.store import get_with_vectors
 
 Mode = Literal["hybrid", "dense", "lexical", "fused"]
 WARM_SENTENCES_UP_TO = 1000  # chunks; beyond that, sentences are embedded on first use
@@ -98,31 +98,26 @@ class Retriever:
         self._index: Index = open_index(settings, embeddings)
         self._generation: int | None = None
         self._lexical: LexicalIndex | None = None
+        self._token: tuple | None = None
 
     @property
     def index(self) -> Index:
         return self._index
 
-    @property
-    def lexical_path(self):  # type: ignore[no-untyped-def]
-        return self.settings.chroma_path / f"lexical-{self.settings.chroma_collection}.npz"
-
     def refresh(self, force: bool = False) -> int:
         """Catch up with ingests made since the last question (in any process)."""
         with self._lock:
+            token = self._index.catalog.change_token()
+            if token is not None and token == self._token and not force:
+                return self._generation or 0
             generation = self._index.catalog.generation()
+            self._token = token
             if generation == self._generation and not force:
                 return generation
             if self._generation is not None and not self.settings.chroma_url:
                 # The embedded client's vector index is a snapshot: reopen it.
                 self._index = open_index(self.settings, self.embeddings, fresh=True)
-            lexical = LexicalIndex.load(self.lexical_path, generation)
-            if lexical is None:
-                lexical = LexicalIndex.build(
-                    ((h.id, h.text) for h in self._index.store.iter_all()), generation
-                )
-                self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
-                lexical.save(self.lexical_path)
+            lexical = self._index.load_lexical(generation)
             self._lexical = lexical
             self._generation = generation
             self.sentences = SentenceVectors(self.embeddings)
@@ -159,20 +154,21 @@ class Retriever:
             assert lexical is not None
             if not lexical.ids and store.count() == 0:
                 raise EmptyStoreError(self._index.where)
+            total = len(lexical.ids)
             dense_hits = (
-                store.query_vector(vector.tolist(), cfg.candidates) if mode != "lexical" else []
+                store.query_vector(vector.tolist(), cfg.candidates, total=total)
+                if mode != "lexical"
+                else []
             )
             lexical_hits = lexical.search(query, cfg.candidates) if mode != "dense" else []
             by_id = {h.id: h for h in dense_hits if h.metadata.get("paragraph")}
             dense = {h.id: 1.0 - h.distance for h in by_id.values()}
             bm25 = dict(lexical_hits)
             missing = [i for i, _ in lexical_hits if i not in by_id]
-            if missing:
-                for hit in store.get(ids=missing):
-                    if hit.metadata.get("paragraph"):
-                        by_id[hit.id] = hit
-                vectors = stored_vectors(store, [i for i in missing if i in by_id])
-                dense.update({i: float(v @ vector) for i, v in vectors.items()})
+            for hit, stored in get_with_vectors(store, missing):
+                if hit.metadata.get("paragraph"):
+                    by_id[hit.id] = hit
+                    dense[hit.id] = float(stored @ vector)
         fused: dict[str, float] = {}
         for ranking in (
             [h.id for h in dense_hits if h.id in by_id],

@@ -16,13 +16,13 @@ from errors import PromptError, QuestionError
 from qa.citations import read_markers, split_groups
 from qa.extractive import ABSTAIN_TEXT, ExtractiveConfig
 from qa.grounding import ground
-from qa.lexical import LexicalIndex
 from qa.llm import ChatBackend, format_passages
 from qa.models import Passage, Turn
 from qa.pipeline import Evidence
 from qa.questions import clean_question, is_follow_up, search_query
 from tests.conftest import HashEmbeddings
 from textkit.sentences import sentence_spans
+from vectorstore.lexical import LexicalIndex
 
 PASSAGES = [
     Passage("c6", "Iran worried that an Azeri victory could stir separatism among Iranian Turks. "

@@ -14,6 +14,7 @@ One SQL database (``RECORD_MANAGER_URL``; by default a SQLite file inside
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -174,12 +175,27 @@ class Catalog:
             )
             conn.execute(_meta.insert().values(collection=self.collection, key=key, value=value))
 
+    def change_token(self) -> tuple | None:
+        """A cheap fingerprint of a SQLite database's files: the same token means nothing
+        was written since. None where no such shortcut exists (a server database)."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database:
+            return None
+        token = []
+        for suffix in ("", "-wal"):
+            try:
+                stat = os.stat(database + suffix)
+                token.append((stat.st_mtime_ns, stat.st_size))
+            except FileNotFoundError:
+                token.append(None)
+        return tuple(token)
+
     def generation(self) -> int:
         """A number that changes whenever an ingest changed the store."""
         return int(self.meta("generation") or 0)
 
-    def bump_generation(self) -> int:
-        value = self.generation() + 1
+    def bump_generation(self, value: int | None = None) -> int:
+        value = self.generation() + 1 if value is None else value
         self.set_meta("generation", str(value))
         self.set_meta("last_ingest", str(time.time()))
         return value

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from errors import StoreError
 from settings import Settings
 from vectorstore.catalog import Catalog, make_engine
+from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import advisory_lock, file_lock
 from vectorstore.store import ChunkStore, open_store
 
@@ -45,6 +47,21 @@ class Index:
                 f"used: {exc}. `python -m ingest --rebuild` recreates the index from your sources."
             ) from exc
         return manager
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.settings.chroma_path / f"lexical-{self.settings.chroma_collection}.npz"
+
+    def build_lexical(self, generation: int) -> LexicalIndex:
+        """Build the BM25 index of every stored chunk and save it for ``generation``."""
+        lexical = LexicalIndex.build(((h.id, h.text) for h in self.store.iter_all()), generation)
+        self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        lexical.save(self.lexical_path)
+        return lexical
+
+    def load_lexical(self, generation: int) -> LexicalIndex:
+        """The saved BM25 index of ``generation``, built now if it is missing or older."""
+        return LexicalIndex.load(self.lexical_path, generation) or self.build_lexical(generation)
 
     @property
     def where(self) -> str:

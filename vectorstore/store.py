@@ -235,9 +235,14 @@ class ChunkStore(VectorStore):
                 yield Hit(i, doc or "", dict(meta or {}), 0.0)
             offset += len(result["ids"])
 
-    def query_vector(self, vector: Sequence[float], k: int, where: dict | None = None) -> list[Hit]:
-        """The ``k`` nearest chunks to ``vector`` (cosine distance, smaller is closer)."""
-        n = min(k, max(self.count(), 0))
+    def query_vector(
+        self, vector: Sequence[float], k: int, where: dict | None = None, total: int | None = None
+    ) -> list[Hit]:
+        """The ``k`` nearest chunks to ``vector`` (cosine distance, smaller is closer).
+
+        ``total``, the number of stored chunks when the caller knows it, saves a count.
+        """
+        n = min(k, self.count() if total is None else total)
         if n == 0:
             return []
         result = self._call(
@@ -283,9 +288,16 @@ def open_store(settings: Settings, embeddings: Embeddings, fresh: bool = False) 
     return ChunkStore(open_client(settings, fresh=fresh), settings.chroma_collection, embeddings)
 
 
-def stored_vectors(store: ChunkStore, ids: Sequence[str]) -> dict[str, np.ndarray]:
-    """The stored vectors of ``ids`` (those that exist)."""
+def get_with_vectors(store: ChunkStore, ids: Sequence[str]) -> list[tuple[Hit, np.ndarray]]:
+    """The stored chunks ``ids`` (those that exist) with their vectors, in one call."""
     if not ids:
-        return {}
-    result = store._call(store.collection.get, ids=list(ids), include=["embeddings"])
-    return {i: np.asarray(v, dtype=np.float32) for i, v in zip(result["ids"], result["embeddings"])}
+        return []
+    result = store._call(
+        store.collection.get, ids=list(ids), include=["documents", "metadatas", "embeddings"]
+    )
+    return [
+        (Hit(i, doc or "", dict(meta or {}), 0.0), np.asarray(vec, dtype=np.float32))
+        for i, doc, meta, vec in zip(
+            result["ids"], result["documents"], result["metadatas"], result["embeddings"]
+        )
+    ]
