@@ -34,7 +34,7 @@ from vectorstore.catalog import SourceRecord
 from vectorstore.index import Index
 
 ProgressFn = Callable[[int, int, str], None]
-INDEX_BATCH = 64
+INDEX_BATCH = 256
 POSITION_KEYS = ("paragraph", "part", "parts", "start", "end", "tokens")
 
 

@@ -171,8 +171,23 @@ def test_metrics_drop_when_the_answers_are_wrong(assistant) -> None:
 
 
 @pytest.mark.slow
-def test_article_set_meets_its_thresholds_and_writes_reports(tmp_path: Path) -> None:
-    """The regression gate: the shipped article set, offline, default backend."""
+def test_shipped_sets_meet_their_thresholds(tmp_path: Path) -> None:
+    """The regression gate: every shipped set, offline, default backend."""
+    sets = sorted((PROJECT_ROOT / "evals" / "sets").glob("*.yaml"))
+    assert len(sets) >= 2
+    run = subprocess.run(
+        [sys.executable, "-m", "evals", "run", *map(str, sets), "--out", str(tmp_path)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    print(run.stdout, run.stderr)
+    assert run.returncode == 0, run.stderr
+    for path in sets:
+        report = json.loads((tmp_path / load_set(path).name / "report.json").read_text())
+        assert report["failed_thresholds"] == [] and report["thresholds"]
+
+
+@pytest.mark.slow
+def test_article_set_writes_reports_and_compares(tmp_path: Path) -> None:
     out = tmp_path / "run"
     run = subprocess.run(
         [sys.executable, "-m", "evals", "run", str(ARTICLE_SET), "--out", str(out)],
