@@ -40,7 +40,7 @@ def _progress_bar(stream: TextIO):  # type: ignore[no-untyped-def]
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="chunk", file=stream, leave=False)
+    bar = tqdm(total=0, unit="B", unit_scale=True, file=stream, leave=False)
 
     def update(done: int, total: int, source: str) -> None:
         bar.total = total

@@ -92,6 +92,13 @@ class Chunk:
         return self.identity["chunk_hash"], self.identity["occurrence"]
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def text_hash(text: str) -> str:
     """The stable id of a chunk's text, kept in every citation.
 
@@ -228,7 +235,13 @@ class Ingester:
     def _sync_files(
         self, files: list[SourceFile], previous: dict[str, SourceRecord], report: IngestReport
     ) -> None:
-        loaded: list[Loaded] = []
+        """One file at a time: memory stays bounded by the largest file, not the corpus.
+
+        Progress is counted in bytes of source text, the one total known up front.
+        """
+        sizes = {f.path: _size(f.path) for f in files}
+        total = sum(sizes.values())
+        done = 0
         for file in files:
             try:
                 item = read_source(file, self.settings.max_file_mb * 1_000_000)
@@ -239,37 +252,28 @@ class Ingester:
                         f"has the same name as {old.path}, already ingested; "
                         "rename one of them or ingest them from a common folder.",
                     )
-                loaded.append(item)
+                if old and self._unchanged(item, old):
+                    paragraphs = split_paragraphs(item.text, markdown=file.markdown)
+                    report.sources.append(
+                        SourceReport(
+                            file.source,
+                            "unchanged",
+                            paragraphs=len(paragraphs),
+                            chunks=old.chunks,
+                            skipped=old.chunks,
+                        )
+                    )
+                else:
+                    plan = self._prepare(item)
+                    report.sources.append(
+                        self._sync_one(item, plan, old, done, sizes[file.path], total)
+                    )
             except SourceError as exc:
                 report.errors.append(str(exc))
-        prepared = [(item, self._prepare(item)) for item in loaded]
-        todo = [
-            (item, plan)
-            for item, plan in prepared
-            if not self._unchanged(item, previous.get(item.file.source))
-        ]
-        total = sum(len(plan[1]) for _, plan in todo)
-        done = 0
-        for item, plan in prepared:
-            old = previous.get(item.file.source)
-            if self._unchanged(item, old):
-                report.sources.append(
-                    SourceReport(
-                        item.file.source,
-                        "unchanged",
-                        paragraphs=len(plan[0]),
-                        chunks=len(plan[1]),
-                        skipped=len(plan[1]),
-                    )
-                )
-                continue
-            try:
-                result = self._sync_one(item, plan, old, done, total)
             except QAError as exc:
-                report.errors.append(f"{item.file.source}: {exc}")
-                continue
-            done += len(plan[1])
-            report.sources.append(result)
+                report.errors.append(f"{file.source}: {exc}")
+            done += sizes[file.path]
+            self.progress(done, total, file.source)
 
     def _unchanged(self, item: Loaded, old: SourceRecord | None) -> bool:
         return bool(old and old.complete and old.sha256 == item.sha256)
@@ -288,6 +292,7 @@ class Ingester:
         plan: tuple[list[Paragraph], list[Chunk], str],
         old: SourceRecord | None,
         done: int,
+        size: int,
         total: int,
     ) -> SourceReport:
         paragraphs, chunks, title = plan
@@ -315,7 +320,7 @@ class Ingester:
         def documents() -> Iterator[Document]:
             for i, chunk in enumerate(chunks):
                 if i % INDEX_BATCH == 0:
-                    self.progress(done + i, total, source)
+                    self.progress(done + size * i // max(len(chunks), 1), total, source)
                 yield Document(page_content=chunk.text, metadata=chunk.identity)
 
         result = langchain_index(
@@ -328,7 +333,6 @@ class Ingester:
             batch_size=INDEX_BATCH,
         )
         orphans = self._place(source, positions)
-        self.progress(done + len(chunks), total, source)
         record = SourceRecord(**{**asdict(record), "complete": True})
         self.index.catalog.put(record)
         added = result["num_added"]
