@@ -175,7 +175,12 @@ def chat_page(settings: Settings, bot: Assistant) -> None:
     st.markdown(CSS, unsafe_allow_html=True)
     st.session_state.setdefault("messages", [])
     sidebar(settings, bot)
-    if index_stats(bot).empty:
+    try:
+        empty = index_stats(bot).empty
+    except QAError as exc:
+        st.error(str(exc))  # e.g. the Chroma server is down: the chat recovers when it is back
+        empty = False
+    if empty:
         first_run(settings, bot)
         return
     st.title("Ask your documents")

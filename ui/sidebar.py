@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from errors import QAError
 from qa.pipeline import Assistant
 from settings import Settings
 from ui.reingest import run_ingest
@@ -46,12 +47,17 @@ def sidebar(settings: Settings, bot: Assistant) -> None:
             st.session_state["messages"] = []
             st.rerun()
         st.subheader("Index")
-        stats = index_stats(bot)
-        cols = st.columns(3)
-        cols[0].metric("Sources", stats.sources)
-        cols[1].metric("Paragraphs", stats.paragraphs)
-        cols[2].metric("Chunks", stats.chunks)
-        st.caption(f"Last ingest: {stats.last_ingest_text()} · from `{settings.sources_dir.name}/`")
+        try:
+            stats = index_stats(bot)
+            cols = st.columns(3)
+            cols[0].metric("Sources", stats.sources)
+            cols[1].metric("Paragraphs", stats.paragraphs)
+            cols[2].metric("Chunks", stats.chunks)
+            st.caption(
+                f"Last ingest: {stats.last_ingest_text()} · from `{settings.sources_dir.name}/`"
+            )
+        except QAError as exc:
+            st.error(f"The index cannot be read right now: {exc}")
         if st.button("Re-ingest sources", icon=":material/sync:", use_container_width=True):
             reingest(settings, bot, st.sidebar)
             st.rerun()

@@ -110,9 +110,12 @@ class Hit:
 class ChunkStore(VectorStore):
     """A Chroma collection of chunks with our own embeddings."""
 
-    def __init__(self, client: ClientAPI, name: str, embeddings: Embeddings) -> None:
+    def __init__(
+        self, client: ClientAPI, name: str, embeddings: Embeddings, where: str = ""
+    ) -> None:
         self.client = client
         self.name = name
+        self.where = where
         self._embeddings = embeddings
         self._collection: Collection | None = None
         self._context_cache: dict[str, list[float]] = {}
@@ -140,7 +143,7 @@ class ChunkStore(VectorStore):
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
-            raise StoreError(f"Chroma failed ({type(exc).__name__}): {exc}") from exc
+            raise StoreError(explain(exc, self.where)) from exc
 
     # -- writing ---------------------------------------------------------------
     def add_documents(self, documents: list[Document], **kwargs: Any) -> list[str]:
@@ -285,7 +288,33 @@ def _clean(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def open_store(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> ChunkStore:
-    return ChunkStore(open_client(settings, fresh=fresh), settings.chroma_collection, embeddings)
+    where = settings.chroma_url or str(settings.chroma_path)
+    client = open_client(settings, fresh=fresh)
+    return ChunkStore(client, settings.chroma_collection, embeddings, where)
+
+
+def explain(exc: Exception, where: str) -> str:
+    """A message a user can act on for a failure inside Chroma."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    if where.startswith("http") and any(
+        s in text for s in ("connect", "refused", "timed out", "timeout", "unreachable")
+    ):
+        return (
+            f"The Chroma server at {where} cannot be reached ({type(exc).__name__}). "
+            "Start it (`chroma run --path DIR --port PORT`) or fix CHROMA_URL; "
+            "nothing was changed."
+        )
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return (
+            f"The store folder {where} is read-only, so nothing can be written there. "
+            "Make it writable or point CHROMA_PATH at a writable folder."
+        )
+    if "full" in text or "no space" in text:
+        return (
+            f"The disk holding {where} is full. Free some space (or point CHROMA_PATH "
+            "elsewhere), then run the ingest again: it picks up where it stopped."
+        )
+    return f"Chroma failed at {where} ({type(exc).__name__}): {exc}"
 
 
 def get_with_vectors(store: ChunkStore, ids: Sequence[str]) -> list[tuple[Hit, np.ndarray]]:
