@@ -85,7 +85,7 @@ def test_the_chat_survives_a_server_restart(remote: Settings, server, monkeypatc
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
 
     server.kill()
-    with pytest.raises(StoreError, match="Chroma server at .* cannot be reached"):
+    with pytest.raises(StoreError, match=r"Chroma server at .* cannot be reached"):
         bot.ask("Who holds the copyright?")
     at.chat_input[0].set_value("Who holds the copyright?").run()
     assert not at.exception
