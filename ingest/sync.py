@@ -24,13 +24,14 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.indexing import index as langchain_index
 from langchain_core.vectorstores import VectorStore
+from sqlalchemy.exc import SQLAlchemyError
 
-from errors import QAError, SourceError
+from errors import QAError, SourceError, StoreError
 from ingest.chunking import chunk_text
 from ingest.loader import Loaded, SourceFile, discover, read_source
 from ingest.paragraphs import Paragraph, document_title, split_paragraphs
 from textkit.tokens import TokenCounter
-from vectorstore.catalog import SourceRecord
+from vectorstore.catalog import SourceRecord, database_problem
 from vectorstore.index import Index
 
 ProgressFn = Callable[[int, int, str], None]
@@ -191,6 +192,16 @@ class Ingester:
 
     # -- entry point -----------------------------------------------------------
     def run(self, paths: list[Path], rebuild: bool = False) -> IngestReport:
+        """Ingest ``paths``; a failing store or database stops the run with a ``StoreError``.
+
+        What was written before the failure stays valid: the next run converges.
+        """
+        try:
+            return self._run(paths, rebuild)
+        except SQLAlchemyError as exc:
+            raise StoreError(database_problem(exc, self.index.engine, "write")) from exc
+
+    def _run(self, paths: list[Path], rebuild: bool) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         with self.index.writer_lock():
@@ -270,6 +281,8 @@ class Ingester:
                     )
             except SourceError as exc:
                 report.errors.append(str(exc))
+            except StoreError:
+                raise  # the store itself is failing: every further file would fail too
             except QAError as exc:
                 report.errors.append(f"{file.source}: {exc}")
             done += sizes[file.path]

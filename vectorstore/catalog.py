@@ -103,12 +103,7 @@ class Catalog:
         try:
             yield
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"The record-manager database ({self.engine.url.render_as_string()}) failed "
-                f"to {doing}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}. "
-                "If it is damaged, `python -m ingest --rebuild` recreates the index "
-                "from your sources."
-            ) from exc
+            raise StoreError(database_problem(exc, self.engine, doing)) from exc
 
     # -- sources ---------------------------------------------------------------
     def get(self, source: str) -> SourceRecord | None:
@@ -209,6 +204,20 @@ class Catalog:
                     _meta.c.collection == self.collection, _meta.c.key != "generation"
                 )
             )
+
+
+def database_problem(exc: Exception, engine: Engine, doing: str) -> str:
+    """A message a user can act on for a failing record-manager database."""
+    from vectorstore.store import explain, storage_problem
+
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if database and storage_problem(os.path.dirname(database) or "."):
+        return explain(exc, os.path.dirname(database))
+    return (
+        f"The record-manager database ({engine.url.render_as_string()}) failed to {doing}: "
+        f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}. If it is damaged, "
+        "`python -m ingest --rebuild` recreates the index from your sources."
+    )
 
 
 def _record(row: Any) -> SourceRecord:

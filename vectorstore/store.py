@@ -9,9 +9,11 @@ and section), so headings help retrieval without being stored or cited.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -293,9 +295,31 @@ def open_store(settings: Settings, embeddings: Embeddings, fresh: bool = False) 
     return ChunkStore(client, settings.chroma_collection, embeddings, where)
 
 
+def storage_problem(folder: str) -> str | None:
+    """``"read-only"`` or ``"full"`` when the file system holding ``folder`` is."""
+    path = Path(folder)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        stats = os.statvfs(path)
+    except OSError:
+        return None
+    if stats.f_flag & os.ST_RDONLY:
+        return "read-only"
+    if stats.f_bavail * stats.f_frsize < 1_000_000:
+        return "full"
+    return None
+
+
 def explain(exc: Exception, where: str) -> str:
-    """A message a user can act on for a failure inside Chroma."""
+    """A message a user can act on for a failure inside Chroma or its SQLite files."""
     text = f"{type(exc).__name__}: {exc}".lower()
+    if not where.startswith("http"):
+        problem = storage_problem(where)
+        if problem == "read-only":
+            text += " read-only"
+        elif problem == "full":
+            text += " no space"
     if where.startswith("http") and any(
         s in text for s in ("connect", "refused", "timed out", "timeout", "unreachable")
     ):
@@ -306,8 +330,9 @@ def explain(exc: Exception, where: str) -> str:
         )
     if "readonly" in text or "read-only" in text or "read only" in text:
         return (
-            f"The store folder {where} is read-only, so nothing can be written there. "
-            "Make it writable or point CHROMA_PATH at a writable folder."
+            f"The store folder {where} is read-only. The index needs to write there (even "
+            "to read, SQLite keeps a shared-memory file beside its database): make it "
+            "writable, or copy the folder somewhere writable and point CHROMA_PATH at it."
         )
     if "full" in text or "no space" in text:
         return (
