@@ -64,6 +64,7 @@ class Settings:
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = 60.0
+    llm_max_tokens: int = 400
     top_k: int = 5
     min_evidence: float | None = None
     evals_dir: Path = PROJECT_ROOT / "evals" / "runs"
@@ -97,6 +98,7 @@ class Settings:
             llm_base_url=env.get("QA_LLM_BASE_URL", "").strip() or None,
             llm_api_key=env.get("QA_LLM_API_KEY", "").strip() or env.get("OPENAI_API_KEY") or None,
             llm_timeout_s=_float(env, "QA_LLM_TIMEOUT_S", base.llm_timeout_s),
+            llm_max_tokens=_int(env, "QA_LLM_MAX_TOKENS", base.llm_max_tokens),
             top_k=_int(env, "QA_TOP_K", base.top_k),
             min_evidence=_float(env, "QA_MIN_EVIDENCE", 0.0)
             if _set(env, "QA_MIN_EVIDENCE")
@@ -122,6 +124,8 @@ class Settings:
             "INGEST_MAX_FILE_MB": str(self.max_file_mb),
             "QA_LLM": self.qa_llm,
             "QA_TOP_K": str(self.top_k),
+            "QA_LLM_TIMEOUT_S": str(self.llm_timeout_s),
+            "QA_LLM_MAX_TOKENS": str(self.llm_max_tokens),
         }
         optional = {
             "CHROMA_URL": self.chroma_url,

@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
         if args.question is not None:
             answer = assistant.ask(args.question, k=args.k)
             print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render(answer))
+            if args.json:
+                for note in answer.notes:
+                    print(f"note: {note}", file=sys.stderr)
             return 0
         refused = False
         for line in sys.stdin:

@@ -60,6 +60,8 @@ def ground(
     text = attach_trailing_markers(split_groups(answer.strip()))
     claims = [read_markers(s) for s in sentences(text)]
     claims = [c for c in claims if c.text and any(ch.isalnum() for ch in c.text)]
+    # A looping model repeats itself: judge (and keep) each sentence once.
+    claims = list({c.text: c for c in reversed(claims)}.values())[::-1]
     result = Grounded("", [])
     if not claims or not passages:
         return result
@@ -99,6 +101,7 @@ def ground(
         body = body[:-1] if body[-1] in ".!?…" else body
         kept.append(f"{body} {''.join(dict.fromkeys(markers))}{end}")
     result.text = " ".join(kept)
+    result.notes = list(dict.fromkeys(result.notes))
     result.citations = [
         Citation(p.source, p.paragraph, p.section, " ".join(qs), p.chunk_hash)
         for p, qs in quotes.values()

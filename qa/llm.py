@@ -40,6 +40,7 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
             model=model,
             base_url=settings.llm_base_url or "http://127.0.0.1:11434",
             temperature=0,
+            num_predict=settings.llm_max_tokens,
             client_kwargs={"timeout": settings.llm_timeout_s},
         )
     if provider == "openai":
@@ -52,6 +53,10 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
             temperature=0,
             timeout=settings.llm_timeout_s,
             max_retries=0,
+            max_tokens=settings.llm_max_tokens,
+            # Local OpenAI-compatible servers (llama.cpp, older vLLM) read the classic
+            # field only and would otherwise generate until their context is full.
+            extra_body={"max_tokens": settings.llm_max_tokens} if settings.llm_base_url else None,
         )
     raise ConfigError(
         f"QA_LLM={spec!r}: unknown provider {provider!r}; use extractive, ollama/<model> "
