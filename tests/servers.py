@@ -67,3 +67,47 @@ def chroma_server(path: Path, log: Path) -> Iterator[ChromaServer]:
         yield server
     finally:
         server.kill()
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on a free loopback port (run as the postgres user)."""
+
+    def __init__(self) -> None:
+        import glob
+        import shutil
+        import tempfile
+
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        if not bins:
+            raise RuntimeError("PostgreSQL is not installed: run scripts/install-services")
+        self.bin = Path(bins[-1])
+        # Outside pytest's root-only temp folders: the postgres user must reach it.
+        self.folder = Path(tempfile.mkdtemp(prefix="qa-pg-"))
+        self.folder.chmod(0o755)
+        shutil.chown(self.folder, "postgres")
+        self.port = free_port()
+        self.data = self.folder / "data"
+
+    def _as_postgres(self, *args: str) -> None:
+        import shlex
+
+        command = " ".join(shlex.quote(a) for a in args)
+        subprocess.run(["su", "postgres", "-c", command], check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        self._as_postgres(
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"
+        )
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
+                          "-l", str(self.folder / "log"), "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        import shutil
+
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)

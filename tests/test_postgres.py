@@ -1,0 +1,79 @@
+"""Several machines, one index: Chroma's server plus the record manager in PostgreSQL.
+
+Two ingest processes started together against the same server and database are
+serialised by a PostgreSQL advisory lock, and the index ends exactly as the sources.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from settings import PROJECT_ROOT, Settings
+from tests.conftest import ARTICLE, make_ingester
+from tests.servers import ChromaServer, PostgresServer
+from tests.test_ingest_faults import actual_state, expected_state, write_corpus
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def shared(tmp_path: Path):
+    postgres = PostgresServer()
+    postgres.start()
+    chroma = ChromaServer(tmp_path / "chroma-data", tmp_path / "chroma.log")
+    chroma.start()
+    try:
+        yield postgres, chroma
+    finally:
+        chroma.kill()
+        postgres.stop()
+
+
+def test_two_machines_ingest_into_one_index(shared, tmp_path: Path, minilm) -> None:
+    postgres, chroma = shared
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    write_corpus(sources, files=4, paragraphs=20)
+    settings = Settings(
+        sources_dir=sources,
+        chroma_path=tmp_path / "local",
+        chroma_url=chroma.url,
+        record_manager_url=postgres.url,
+    )
+    env = {**os.environ, **settings.to_env()}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ingest", "--json"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=600) for p in runs]
+    assert [p.returncode for p in runs] == [0, 0], outputs
+    summaries = [json.loads(out) for out, _ in outputs]
+    # One run embedded everything; the other, waiting on the lock, found it all done.
+    assert sorted(s["added"] for s in summaries) == [0, 100]
+    assert sorted(s["skipped"] for s in summaries) == [0, 100]
+    state, rows, keys = actual_state(settings, minilm)
+    assert state == expected_state(settings) and len(rows) == len(state) and keys == set()
+    assert not (settings.chroma_path / "record_manager.sqlite").exists()
+
+    (sources / "report-000.txt").unlink()
+    report = make_ingester(settings, minilm).run([sources])
+    assert report.total("deleted") == 20
+    answer = subprocess.run(
+        [sys.executable, "-m", "qa", "--json", "Who translated the article?"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert json.loads(answer.stdout)["citations"][0]["paragraph"] == 17
