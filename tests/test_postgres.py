@@ -56,7 +56,7 @@ def test_two_machines_ingest_into_one_index(shared, tmp_path: Path, minilm) -> N
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=600) for p in runs]
