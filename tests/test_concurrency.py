@@ -1,0 +1,114 @@
+"""Eight askers for 60 s on one shared assistant (as the chat shares it between browser
+sessions) while re-ingests of changing sources run in another process, as the chat's
+button and a shell both do. No question may fail, and once the sources settle no
+citation may point at a paragraph that no longer exists."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from errors import QAError
+from ingest.paragraphs import split_paragraphs
+from qa.service import build_assistant
+from settings import PROJECT_ROOT, Settings
+from tests.conftest import ARTICLE, make_ingester
+from textkit.sentences import sentences
+
+pytestmark = pytest.mark.slow
+ASKERS = 8
+DURATION_S = 60.0
+QUESTIONS = [
+    "Why did Iran fear the result of the war?",
+    "Who translated the article?",
+    "Which town did the Armenian army lose?",
+    "What did Tehran claim about jihadist groups?",
+    "Who holds the copyright?",
+    "What did the delegation say about the pipeline route?",
+    "Which notes mention grain exports?",
+]
+
+
+def write_version(sources: Path, version: int) -> None:
+    """Each version inserts, removes and edits paragraphs, so numbers shift."""
+    text = ARTICLE.read_text(encoding="utf-8")
+    inserted = "\n\n".join(f"Inserted note {version}.{i} about the pipeline route." for i in range(version % 3))
+    marker = "As part of the peace deal"
+    (sources / ARTICLE.name).write_text(text.replace(marker, (inserted + "\n\n" if inserted else "") + marker))
+    rng = random.Random(version)
+    for f in range(3):
+        paragraphs = [
+            f"Notes {f}.{p} v{version if p % 4 == 0 else 0}: the delegation discussed grain exports "
+            f"and the pipeline route on day {rng.randint(1, 90)}."
+            for p in range(20 + version % 5)
+        ]
+        (sources / f"notes-{f}.txt").write_text("\n\n".join(paragraphs) + "\n")
+
+
+def check_citations(settings: Settings, answers: list) -> None:
+    catalog = make_ingester(settings, None).index.catalog  # type: ignore[arg-type]
+    texts = {
+        r.source: {p["number"]: p["text"] for p in r.paragraphs}
+        for r in catalog.sources(with_paragraphs=True)
+    }
+    for answer in answers:
+        for c in answer.citations:
+            assert c.paragraph in texts[c.source], (c.source, c.paragraph)
+            for quoted in sentences(c.quote):
+                assert quoted in texts[c.source][c.paragraph], (c.source, c.paragraph)
+
+
+def test_eight_askers_during_reingests(tmp_path: Path, minilm) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    write_version(sources, 0)
+    settings = Settings(sources_dir=sources, chroma_path=tmp_path / "chroma")
+    make_ingester(settings, minilm).run([sources])
+    bot = build_assistant(settings, embeddings=minilm)
+    errors: list[str] = []
+    answered = [0] * ASKERS
+    stop = time.monotonic() + DURATION_S
+
+    def asker(n: int) -> None:
+        rng = random.Random(n)
+        while time.monotonic() < stop:
+            try:
+                answer = bot.ask(rng.choice(QUESTIONS))
+                assert answer.abstained or answer.citations
+                answered[n] += 1
+            except (QAError, AssertionError, Exception) as exc:  # noqa: BLE001 - every failure counts
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=asker, args=(n,)) for n in range(ASKERS)]
+    for t in threads:
+        t.start()
+    ingests, version = 0, 0
+    env = {**os.environ, **settings.to_env()}
+    while time.monotonic() < stop - 5:
+        version += 1
+        write_version(sources, version)
+        run = subprocess.run(
+            [sys.executable, "-m", "ingest"], cwd=PROJECT_ROOT, env=env,
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        ingests += 1
+    for t in threads:
+        t.join(timeout=120)
+    print(f"{sum(answered)} answers by {ASKERS} askers, {ingests} re-ingests, {len(errors)} errors")
+    assert errors == []
+    assert ingests >= 3 and min(answered) > 0
+
+    # The sources have settled: every citation points at a paragraph that exists now.
+    final = [bot.ask(q) for q in QUESTIONS]
+    check_citations(settings, final)
+    article = {p.number: p.text for p in split_paragraphs((sources / ARTICLE.name).read_text())}
+    translated = bot.ask("Who translated the article?").citations[0]
+    assert article[translated.paragraph] == "Translated by Can Atalay in Ankara"
