@@ -122,3 +122,34 @@ def test_html_in_a_source_is_shown_as_text(browser, tmp_path: Path, minilm) -> N
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_two_sessions_keep_their_own_history_while_one_reingests(browser, app: str) -> None:
+    first = browser.new_context().new_page()
+    second = browser.new_context().new_page()
+    for page in (first, second):
+        page.goto(app)
+        page.get_by_placeholder("Ask a question about the sources").wait_for(timeout=30_000)
+
+    def ask(page, question: str, nth: int) -> None:
+        box = page.get_by_placeholder("Ask a question about the sources")
+        box.fill(question)
+        box.press("Enter")
+        page.locator("[data-testid='stChatMessage']").nth(2 * nth + 1).locator(
+            ".answer, .abstained"
+        ).wait_for(timeout=60_000)
+
+    ask(first, "Who translated the article?", 0)
+    first.get_by_role("button", name="Re-ingest sources").click()  # runs while the other asks
+    ask(second, "Who holds the copyright?", 0)
+    ask(second, "Which town did the Armenian army lose?", 1)
+    first.get_by_text("Last re-ingest").wait_for(timeout=60_000)
+    ask(first, "Who holds the copyright?", 1)
+    first_text = first.locator("[data-testid='stChatMessage']").all_inner_texts()
+    second_text = second.locator("[data-testid='stChatMessage']").all_inner_texts()
+    assert len(first_text) == 4 and len(second_text) == 4
+    assert "Who translated the article?" in first_text[0]
+    assert not any("Who translated the article?" in t for t in second_text)
+    assert not any("Armenian army" in t for t in first_text)
+    first.screenshot(path=str(ARTIFACTS / "session-one.png"), full_page=True)
+    second.screenshot(path=str(ARTIFACTS / "session-two.png"), full_page=True)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from errors import QAError
 from ingest.paragraphs import split_paragraphs
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
@@ -39,9 +38,13 @@ QUESTIONS = [
 def write_version(sources: Path, version: int) -> None:
     """Each version inserts, removes and edits paragraphs, so numbers shift."""
     text = ARTICLE.read_text(encoding="utf-8")
-    inserted = "\n\n".join(f"Inserted note {version}.{i} about the pipeline route." for i in range(version % 3))
+    inserted = "\n\n".join(
+        f"Inserted note {version}.{i} about the pipeline route." for i in range(version % 3)
+    )
     marker = "As part of the peace deal"
-    (sources / ARTICLE.name).write_text(text.replace(marker, (inserted + "\n\n" if inserted else "") + marker))
+    (sources / ARTICLE.name).write_text(
+        text.replace(marker, (inserted + "\n\n" if inserted else "") + marker)
+    )
     rng = random.Random(version)
     for f in range(3):
         paragraphs = [
@@ -83,7 +86,7 @@ def test_eight_askers_during_reingests(tmp_path: Path, minilm) -> None:
                 answer = bot.ask(rng.choice(QUESTIONS))
                 assert answer.abstained or answer.citations
                 answered[n] += 1
-            except (QAError, AssertionError, Exception) as exc:  # noqa: BLE001 - every failure counts
+            except Exception as exc:  # every failure counts, whatever its type
                 errors.append(f"{type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=asker, args=(n,)) for n in range(ASKERS)]
