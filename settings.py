@@ -136,6 +136,11 @@ class Settings:
         env.update({k: v for k, v in optional.items() if v is not None})
         return env
 
+    def child_env(self) -> dict[str, str]:
+        """The environment for a child process (the page's ingest and eval runs):
+        this process's own, with these settings on top."""
+        return {**os.environ, **self.to_env()}
+
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed; the record manager follows a moved store.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ def evals_page(settings: Settings) -> None:
                 result = subprocess.run(
                     [sys.executable, "-m", "evals", "run", str(chosen), "--out", str(out)],
                     cwd=PROJECT_ROOT,
-                    env={**os.environ, **settings.to_env()},
+                    env=settings.child_env(),
                     capture_output=True,
                     text=True,
                 )

@@ -8,7 +8,6 @@ does after any command-line ingest (the catalog's generation changes).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -28,7 +27,7 @@ def run_ingest(
     proc = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
-        env={**os.environ, **settings.to_env()},
+        env=settings.child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
