@@ -110,6 +110,12 @@ class ChatBackend:
         return text if 3 <= len(text) <= 500 else search_query(question, list(history))
 
     def answer(self, question: str, evidence: Evidence) -> Iterator[str | Draft]:
+        baseline = evidence.extractive(self.fallback)
+        if baseline.abstained:
+            # The same calibrated evidence test as the default backend: a model is not
+            # asked to answer from passages that do not hold the answer.
+            yield Draft(ABSTAIN_TEXT, True, [], self.prompt.version)
+            return
         prompt = self.prompt.render(passages=format_passages(evidence), question=question)
         written = []
         try:
@@ -119,7 +125,7 @@ class ChatBackend:
                     written.append(piece)
                     yield piece
         except Exception as exc:
-            draft = evidence.extractive(self.fallback)
+            draft = baseline
             draft.notes.append(
                 f"The chat model ({self.name}) could not answer: {_reason(exc)}. "
                 "This answer is extractive."
@@ -133,7 +139,7 @@ class ChatBackend:
             return
         checked = ground(text, evidence.passages, self.sentence_vectors, self.embed, self.coverage)
         if not checked.citations:
-            draft = evidence.extractive(self.fallback)
+            draft = baseline
             draft.prompt_version = version
             draft.notes = [
                 *checked.notes,

@@ -123,7 +123,10 @@ class ChunkedFake(GenericFakeChatModel):
 
 def _backend(replies: list[str], embeddings: HashEmbeddings) -> ChatBackend:
     model = ChunkedFake(messages=iter(AIMessage(r) for r in replies))
-    return ChatBackend("fake/model", model, **_tools(embeddings))
+    # Hash vectors are crude: let every question through the evidence gate.
+    return ChatBackend(
+        "fake/model", model, **_tools(embeddings), fallback=ExtractiveConfig(min_evidence=-1.0)
+    )
 
 
 def _drain(items: Iterator) -> tuple[str, Any]:
@@ -153,6 +156,14 @@ def test_chat_backend_abstains_when_the_model_says_not_in_sources() -> None:
     backend = _backend(["NOT IN SOURCES"], embeddings)
     _, draft = _drain(backend.answer("Who won the cup?", _evidence("Who won the cup?", embeddings)))
     assert draft.abstained and draft.answer == ABSTAIN_TEXT and draft.citations == []
+
+
+def test_weak_evidence_abstains_without_asking_the_model() -> None:
+    embeddings = HashEmbeddings()
+    backend = _backend([], embeddings)  # no scripted reply: calling the model would fail
+    backend.fallback = ExtractiveConfig(min_evidence=10.0)
+    _, draft = _drain(backend.answer("Who won the cup?", _evidence("Who won the cup?", embeddings)))
+    assert draft.abstained and draft.citations == [] and draft.notes == []
 
 
 def test_ungroundable_model_answer_falls_back_to_extractive() -> None:
