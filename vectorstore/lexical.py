@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,22 +39,26 @@ class LexicalIndex:
         ['a']
         """
         ids: list[str] = []
-        lengths: list[int] = []
-        raw: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = array("i")
+        # Compact int arrays, not lists of tuples: a 100,000-chunk corpus has millions
+        # of postings, and this is built in the ingest process.
+        raw: dict[str, tuple[array, array]] = defaultdict(lambda: (array("i"), array("i")))
         for row, (doc_id, text) in enumerate(docs):
             counts = Counter(terms(text))
             ids.append(doc_id)
             lengths.append(sum(counts.values()))
             for term, tf in counts.items():
-                raw[term].append((row, tf))
+                entry = raw[term]
+                entry[0].append(row)
+                entry[1].append(tf)
         n = len(ids)
         avg = (sum(lengths) / n) if n else 1.0
         length = np.array(lengths, dtype=np.float32)
         postings = {}
-        for term, entries in raw.items():
-            rows = np.fromiter((r for r, _ in entries), dtype=np.int32, count=len(entries))
-            tf = np.fromiter((t for _, t in entries), dtype=np.float32, count=len(entries))
-            idf = math.log(1 + (n - len(entries) + 0.5) / (len(entries) + 0.5))
+        for term, (row_list, tf_list) in raw.items():
+            rows = np.frombuffer(row_list, dtype=np.int32).copy()
+            tf = np.frombuffer(tf_list, dtype=np.int32).astype(np.float32)
+            idf = math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
             norm = tf + K1 * (1 - B + B * length[rows] / avg)
             postings[term] = (rows, (idf * tf * (K1 + 1) / norm).astype(np.float32))
         return cls(ids, postings, generation)
