@@ -77,3 +77,42 @@ def test_two_machines_ingest_into_one_index(shared, tmp_path: Path, minilm) -> N
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert json.loads(answer.stdout)["citations"][0]["paragraph"] == 17
+
+
+def test_processes_opening_a_new_database_at_once_do_not_collide(shared) -> None:
+    """Both see no table and both create it; the loser must not fail."""
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    postgres, chroma = shared
+    admin = create_engine(postgres.url, isolation_level="AUTOCOMMIT")
+    for round_ in range(4):
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE race{round_}"))
+        url = postgres.url.rsplit("/", 1)[0] + f"/race{round_}"
+        settings = Settings(
+            chroma_url=chroma.url, record_manager_url=url, chroma_collection=f"race{round_}"
+        )
+        errors: list[str] = []
+        barrier = threading.Barrier(4)
+        threads = [
+            threading.Thread(target=_open_at_once, args=(settings, barrier, errors))
+            for _ in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+
+
+def _open_at_once(settings: Settings, barrier, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import HashEmbeddings
+    from vectorstore.index import open_index
+
+    try:
+        barrier.wait()
+        open_index(settings, HashEmbeddings()).record_manager  # noqa: B018
+    except Exception as exc:
+        errors.append(repr(exc))

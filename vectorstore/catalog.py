@@ -96,7 +96,7 @@ class Catalog:
         self.engine = engine
         self.collection = collection
         with self._errors("open"):
-            _metadata.create_all(engine)
+            create_tables(lambda: _metadata.create_all(engine))
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
@@ -204,6 +204,23 @@ class Catalog:
                     _meta.c.collection == self.collection, _meta.c.key != "generation"
                 )
             )
+
+
+def create_tables(create: Any, attempts: int = 5) -> None:
+    """Run ``create`` (CREATE TABLE IF NOT EXISTS...), tolerating a racing process.
+
+    Two processes opening a new PostgreSQL database at once both see no table and
+    both create it; the loser fails on a duplicate type. The table is there then:
+    trying again finds it.
+    """
+    for attempt in range(attempts):
+        try:
+            create()
+            return
+        except SQLAlchemyError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def database_problem(exc: Exception, engine: Engine, doing: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from errors import StoreError
 from settings import Settings
-from vectorstore.catalog import Catalog, make_engine
+from vectorstore.catalog import Catalog, create_tables, make_engine
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import advisory_lock, file_lock
 from vectorstore.store import ChunkStore, open_store
@@ -40,7 +40,7 @@ class Index:
 
         manager = SQLRecordManager(f"chroma/{self.settings.chroma_collection}", engine=self.engine)
         try:
-            manager.create_schema()
+            create_tables(manager.create_schema)
         except Exception as exc:
             raise StoreError(
                 f"The record-manager database ({self.settings.record_manager_url}) cannot be "
