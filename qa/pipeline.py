@@ -70,10 +70,19 @@ class Assistant:
         self.backend = backend
 
     def gather(self, query: str, k: int) -> Evidence:
-        vector = self.retriever.embed(query)
-        passages = self.retriever.search(query, k, vector=vector)
-        sims = self.retriever.best_sentences(vector, passages)
-        lexical = self.retriever.lexical
+        retriever = self.retriever
+        vector = retriever.embed(query)
+        passages = retriever.search(query, k, vector=vector)
+        sims = retriever.best_sentences(vector, passages)
+        lexical = retriever.lexical
+        weight = retriever.config.focus_weight
+        focus = lexical.focus(query, retriever.config.common_share)
+        if weight and focus.strip() and focus != query:
+            focused = retriever.best_sentences(retriever.embed(focus), passages)
+            sims = [
+                [(a, b, (1 - weight) * s + weight * f) for (a, b, s), (_, _, f) in zip(x, y)]
+                for x, y in zip(sims, focused)
+            ]
         coverage = [
             [lexical.coverage(query, p.text[a:b]) for a, b, _ in s] for p, s in zip(passages, sims)
         ]

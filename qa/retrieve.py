@@ -46,6 +46,12 @@ class RetrievalConfig:
     # flat region of the grid, not its single best point; see README "Retrieval".
     sentence_weight: float = 0.75
     coverage_weight: float = 0.25
+    # Sentence scores also weigh the question without the corpus's topic words (words
+    # in over a quarter of the chunks): see LexicalIndex.focus. On the article set this
+    # raised citation precision 0.60 -> 0.67 and correct abstentions 0.63 -> 0.88; on
+    # the encyclopedic set precision 0.83 -> 0.91 and abstentions 0.80 -> 1.00.
+    focus_weight: float = 0.3
+    common_share: float = 0.25
 
 
 class SentenceVectors:

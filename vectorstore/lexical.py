@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from textkit.words import terms
+from textkit.words import fold, stem, terms
+
+_RAW_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 K1 = 1.2
 B = 0.75
@@ -87,6 +90,25 @@ class LexicalIndex:
         n = len(self.ids)
         df = self.document_frequency(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def focus(self, query: str, common_share: float) -> str:
+        """``query`` without the words most of the corpus uses (its topic words).
+
+        In a corpus about one subject every passage mentions the subject, so those
+        words pull a question's vector toward any passage at all; without them what is
+        left is what the question asks about.
+
+        >>> ix = LexicalIndex.build([(str(i), f"Iran war note {i}") for i in range(4)])
+        >>> ix.focus("Why did Iran fear the war?", 0.5)
+        'Why did fear the'
+        """
+        n = max(len(self.ids), 1)
+        kept = [
+            word
+            for word in _RAW_WORD.findall(query)
+            if self.document_frequency(stem(fold(word).removesuffix("'s"))) / n <= common_share
+        ]
+        return " ".join(kept)
 
     def coverage(self, query: str, text: str) -> float:
         """Share of the query's rare-word weight that ``text`` contains, in [0, 1].
