@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
 import prompts
-from errors import BackendError, ConfigError
+from errors import ConfigError
 from qa.citations import is_multi_source, marker
 from qa.extractive import ABSTAIN_TEXT, ExtractiveConfig
 from qa.grounding import ground
@@ -154,11 +154,3 @@ class ChatBackend:
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
-
-
-def check_reachable(model: BaseChatModel, name: str) -> None:
-    """Raise ``BackendError`` unless the model answers a one-word prompt."""
-    try:
-        model.invoke([HumanMessage("Reply with OK.")])
-    except Exception as exc:
-        raise BackendError(f"The chat model {name} cannot be reached: {_reason(exc)}") from exc

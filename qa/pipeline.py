@@ -56,10 +56,6 @@ class Evidence:
         text, citations = compose(choose(scored, config), self.passages)
         return Draft(text, False, citations)
 
-    @property
-    def strength(self) -> float:
-        return max((s for sims in self.sentence_sims for *_, s in sims), default=0.0)
-
 
 class Assistant:
     """Answers questions with citations; shared by every entry point."""
