@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from errors import ConfigError
 from evals.metrics import Case, aggregate, failed_thresholds, score_answer
@@ -172,8 +173,16 @@ def test_metrics_drop_when_the_answers_are_wrong(assistant) -> None:
 
 @pytest.mark.slow
 def test_shipped_sets_meet_their_thresholds(tmp_path: Path) -> None:
-    """The regression gate: every shipped set, offline, default backend."""
-    sets = sorted((PROJECT_ROOT / "evals" / "sets").glob("*.yaml"))
+    """The regression gate: every shipped development set, offline, default backend.
+
+    Held-out sets (``purpose: test``) carry no thresholds on purpose: a gate on them
+    would invite tuning to them.
+    """
+    sets = [
+        path
+        for path in sorted((PROJECT_ROOT / "evals" / "sets").glob("*.yaml"))
+        if yaml.safe_load(path.read_text(encoding="utf-8")).get("purpose") != "test"
+    ]
     assert len(sets) >= 2
     run = subprocess.run(
         [sys.executable, "-m", "evals", "run", *map(str, sets), "--out", str(tmp_path)],
