@@ -1,0 +1,1 @@
+"""Small command-line tools for writing and checking question sets."""

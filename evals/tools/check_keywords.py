@@ -163,6 +163,14 @@ def load_sources(set_path: Path, data: dict[str, Any]) -> dict[str, list[Paragra
     return out
 
 
+def check_file(path: Path) -> list[str]:
+    """Every problem of one set file (an empty list when it is sound)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        return [f"{path}: expected a mapping with a 'questions' list"]
+    return check_set(data, load_sources(path, data))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+", type=Path)
