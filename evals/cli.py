@@ -4,6 +4,7 @@ Usage::
 
     python -m evals run evals/sets/article.yaml [--out DIR] [--backend extractive]
     python -m evals compare OLD_DIR NEW_DIR
+    python -m evals train CALIBRATION_SET.yaml ... [--out FILE] [--max-false-abstention 0.05]
 
 ``run`` writes results.jsonl, report.json, report.md, metrics.png and
 latency.png per set (under DIR/<set name>/ when several sets are given) and
@@ -13,6 +14,7 @@ exits 1 when a set misses one of its thresholds, naming the metric.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -39,6 +41,22 @@ def _progress(name: str):  # type: ignore[no-untyped-def]
     return update
 
 
+def _train(args: argparse.Namespace) -> int:
+    from evals import train
+
+    try:
+        sets = [load_set(p) for p in args.sets]
+        data = train.train(sets, Settings.from_env(), args.max_false_abstention)
+    except (QAError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or train.WEIGHTS_FILE
+    train.write(data, out)
+    print(json.dumps({k: data[k] for k in ("min_answer", "calibration")}, indent=2))
+    print(f"written: {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -46,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("sets", nargs="+", type=Path)
     run.add_argument("--out", type=Path, help="output folder (default: evals/runs/<time>)")
     run.add_argument("--backend", help="QA_LLM for this run, e.g. extractive or ollama/llama3")
+    tr = sub.add_parser("train", help="fit the answerability model on calibration sets")
+    tr.add_argument("sets", nargs="+", type=Path)
+    tr.add_argument(
+        "--out", type=Path, default=None, help="weights file (default: the shipped one)"
+    )
+    tr.add_argument("--max-false-abstention", type=float, default=0.05)
     cmp = sub.add_parser("compare", help="compare two run folders")
     cmp.add_argument("old", type=Path)
     cmp.add_argument("new", type=Path)
@@ -57,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: cannot compare: {exc}", file=sys.stderr)
             return 2
         return 0
+    if args.command == "train":
+        return _train(args)
     try:
         settings = Settings.from_env()
         if args.backend:

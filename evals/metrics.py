@@ -19,11 +19,14 @@ METRICS = (
     "hit@3",
     "hit@5",
     "mrr",
+    "first_citation_accuracy",
     "citation_precision",
     "citation_recall",
     "keyword_recall",
     "abstention_accuracy",
     "false_abstention_rate",
+    "coverage",
+    "precision_at_coverage",
     "latency_p50_ms",
     "latency_p95_ms",
 )
@@ -68,6 +71,7 @@ def score_answer(case: Case, answer: dict) -> dict:
         rank = first_hit_rank(case, retrieved)
         scores["rank"] = rank
         scores["cited_expected"] = bool(set(cited) & case.expected)
+        scores["first_cited_right"] = bool(cited) and cited[0] in case.expected
         scores["cited_right"] = sum(ref in case.expected for ref in cited)
         scores["cited"] = len(cited)
         if case.answer_keywords:
@@ -77,6 +81,10 @@ def score_answer(case: Case, answer: dict) -> dict:
     else:
         scores["cited"] = len(cited)
         scores["cited_right"] = 0
+    # An answered question is right when its first citation is an expected paragraph;
+    # answering an unanswerable one is always wrong (for the risk-coverage curve).
+    scores["right"] = not abstained and bool(scores.get("first_cited_right"))
+    scores["confidence"] = float(answer.get("confidence", 0.0))
     scores["latency_ms"] = sum(answer.get("timings_ms", {}).values())
     scores["passed"] = _passed(case, scores)
     return scores
@@ -91,6 +99,11 @@ def _passed(case: Case, s: dict) -> bool:
 def aggregate(scores: Sequence[dict]) -> dict[str, float | None]:
     """Set-level metrics from per-question scores.
 
+    ``first_citation_accuracy`` is the share of answerable questions whose first
+    citation is an expected paragraph; ``coverage`` the share of all questions
+    answered, and ``precision_at_coverage`` the share of those answers that are right
+    (an answer to an unanswerable question is wrong).
+
     ``citation_precision`` is over all cited paragraphs of answered questions (a
     citation on an unanswerable question is always wrong); ``citation_recall``
     is the share of answerable questions citing an expected paragraph.
@@ -102,6 +115,7 @@ def aggregate(scores: Sequence[dict]) -> dict[str, float | None]:
     for k in (1, 3, 5):
         metrics[f"hit@{k}"] = _mean([r is not None and r <= k for r in ranks])
     metrics["mrr"] = _mean([1.0 / r if r else 0.0 for r in ranks])
+    metrics["first_citation_accuracy"] = _mean([s["first_cited_right"] for s in answerable])
     cited = sum(s["cited"] for s in scores)
     metrics["citation_precision"] = sum(s["cited_right"] for s in scores) / cited if cited else None
     metrics["citation_recall"] = _mean([s["cited_expected"] for s in answerable])
@@ -110,10 +124,29 @@ def aggregate(scores: Sequence[dict]) -> dict[str, float | None]:
     )
     metrics["abstention_accuracy"] = _mean([s["abstained"] for s in unanswerable])
     metrics["false_abstention_rate"] = _mean([s["abstained"] for s in answerable])
+    answered = [s for s in scores if not s["abstained"]]
+    metrics["coverage"] = _mean([not s["abstained"] for s in scores])
+    metrics["precision_at_coverage"] = _mean([s["right"] for s in answered])
     latencies = [s["latency_ms"] for s in scores]
     metrics["latency_p50_ms"] = float(np.percentile(latencies, 50)) if latencies else None
     metrics["latency_p95_ms"] = float(np.percentile(latencies, 95)) if latencies else None
     return metrics
+
+
+def risk_coverage(scores: Sequence[dict]) -> list[tuple[float, float]]:
+    """Precision of the answered questions against the share answered, when questions
+    are answered in order of confidence: one (coverage, precision) point per question.
+
+    >>> s = [{"confidence": 0.9, "right": True}, {"confidence": 0.2, "right": False}]
+    >>> risk_coverage(s)
+    [(0.5, 1.0), (1.0, 0.5)]
+    """
+    ranked = sorted(scores, key=lambda s: -s.get("confidence", 0.0))
+    points, right = [], 0
+    for i, s in enumerate(ranked, start=1):
+        right += bool(s.get("right"))
+        points.append((i / len(ranked), right / i))
+    return points
 
 
 def _mean(values: Sequence[float | bool]) -> float | None:

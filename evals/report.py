@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals.metrics import METRICS, UPPER_BOUNDS
+from evals.metrics import METRICS, UPPER_BOUNDS, risk_coverage
 
 
 def _fmt(value: float | None, name: str = "") -> str:
@@ -77,6 +77,7 @@ def write_plots(out: Path) -> list[Path]:
     paths = [out / "metrics.png"]
     fig.savefig(paths[0], dpi=100)
     plt.close(fig)
+    paths.append(write_risk_coverage(out, rows, report))
     fig, ax = plt.subplots(figsize=(8, 3))
     ax.hist([r["scores"]["latency_ms"] for r in rows], bins=30, color="#72b7b2")
     ax.set_xlabel("latency per question (ms)")
@@ -84,9 +85,35 @@ def write_plots(out: Path) -> list[Path]:
     ax.set_title(f"{report['set']}: latency")
     fig.tight_layout()
     paths.append(out / "latency.png")
-    fig.savefig(paths[1], dpi=100)
+    fig.savefig(paths[-1], dpi=100)
     plt.close(fig)
     return paths
+
+
+def write_risk_coverage(out: Path, rows: list[dict], report: dict) -> Path:
+    """risk_coverage.png: precision of the answered questions against the share answered
+    (questions answered in order of confidence), with the chosen operating point."""
+    import matplotlib.pyplot as plt
+
+    points = risk_coverage([r["scores"] for r in rows])
+    fig, ax = plt.subplots(figsize=(5, 4))
+    if points:
+        ax.plot([c for c, _ in points], [p for _, p in points], color="#4c78a8")
+    coverage = report["metrics"].get("coverage")
+    precision = report["metrics"].get("precision_at_coverage")
+    if coverage is not None and precision is not None:
+        ax.scatter([coverage], [precision], color="#e45756", zorder=3, label="chosen threshold")
+        ax.legend(loc="lower left")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("coverage (share of questions answered)")
+    ax.set_ylabel("precision of answered questions")
+    ax.set_title(f"{report['set']}: risk–coverage")
+    fig.tight_layout()
+    path = out / "risk_coverage.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def compare(old: Path, new: Path) -> str:

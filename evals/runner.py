@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,13 +57,10 @@ def run_cases(
     return rows
 
 
-def run_set(
-    qset: QuestionSet,
-    settings: Settings,
-    progress: Callable[[int, int], None] | None = None,
-    assistant_factory: Callable[[Settings], Assistant] = build_assistant,
-) -> RunResult:
-    """Run one set; a set naming ``sources`` gets a fresh temporary index of its own."""
+@contextmanager
+def set_settings(qset: QuestionSet, settings: Settings) -> Iterator[Settings]:
+    """Settings to answer a set with: a set naming ``sources`` gets a fresh temporary
+    index of its own (on a Chroma server, a temporary collection the caller drops)."""
     with tempfile.TemporaryDirectory(prefix=f"eval-{qset.name}-") as tmp:
         if qset.sources and not settings.chroma_url:
             settings = settings.with_(chroma_path=Path(tmp) / "store")
@@ -77,6 +75,17 @@ def run_set(
             report = open_ingester(settings).run(qset.sources)
             if report.errors:
                 raise RuntimeError(f"set {qset.name}: ingest failed: {report.errors}")
+        yield settings
+
+
+def run_set(
+    qset: QuestionSet,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    assistant_factory: Callable[[Settings], Assistant] = build_assistant,
+) -> RunResult:
+    """Run one set through the same code path as the chat."""
+    with set_settings(qset, settings) as settings:
         assistant = assistant_factory(settings)
         rows = run_cases(assistant, qset, progress)
         if qset.sources and settings.chroma_url:

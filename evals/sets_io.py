@@ -18,6 +18,7 @@ class QuestionSet:
     cases: list[Case]
     sources: list[Path] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
+    purpose: str | None = None  # "calibration" (may tune on it) or "test" (never)
 
 
 def load_set(path: Path) -> QuestionSet:
@@ -62,4 +63,8 @@ def load_set(path: Path) -> QuestionSet:
             )
         )
     sources = [(path.parent / s).resolve() for s in data.get("sources") or []]
-    return QuestionSet(str(data.get("name") or path.stem), path, cases, sources, thresholds)
+    purpose = data.get("purpose")
+    if purpose not in (None, "calibration", "test"):
+        raise ConfigError(f"{path}: purpose must be 'calibration' or 'test', not {purpose!r}")
+    name = str(data.get("name") or path.stem)
+    return QuestionSet(name, path, cases, sources, thresholds, purpose)

@@ -16,6 +16,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT_RULE = re.compile(r"^(=+|-+)[ \t]*$")
 _TITLE_END = re.compile(r"[.!?;:,…\"”’)]$")
+_FIRST_TITLE_END = re.compile(r"[.!?;:,…\"”’]$")  # "Spectre (2015 film)" is a title
 
 # A title line is short; its body paragraph is real prose.
 TITLE_MAX_CHARS = 80
@@ -66,8 +67,14 @@ def _add_block(text: str, start: int, end: int, spans: list[tuple[int, int]]) ->
         spans.append((left, left + len(stripped)))
 
 
-def heading_text(block: str, next_block: str | None, markdown: bool) -> str | None:
+def heading_text(
+    block: str, next_block: str | None, markdown: bool, first: bool = False
+) -> str | None:
     """The heading a block stands for, or None if it is body text.
+
+    A document's first block is its title when it is a short line and what follows
+    is longer, however short the body (a title over two brief paragraphs is still a
+    title, never an answer).
 
     >>> heading_text("## Iran's plans", None, markdown=True)
     "Iran's plans"
@@ -75,6 +82,8 @@ def heading_text(block: str, next_block: str | None, markdown: bool) -> str | No
     'Iran’s process management'
     >>> heading_text("Translated by A. B.", "Short note.", markdown=False) is None
     True
+    >>> heading_text("The Lighthouse Keeper", "Tom kept the light for years.", False, first=True)
+    'The Lighthouse Keeper'
     """
     lines = block.split("\n")
     if markdown:
@@ -86,12 +95,14 @@ def heading_text(block: str, next_block: str | None, markdown: bool) -> str | No
         return None
     line = lines[0].strip()
     words = line.split()
+    end = _FIRST_TITLE_END if first else _TITLE_END
+    body = len(line) + 1 if first else max(BODY_MIN_CHARS, 2 * len(line))
     if (
         len(line) <= TITLE_MAX_CHARS
         and 1 <= len(words) <= TITLE_MAX_WORDS
         and line[0].isupper()
-        and not _TITLE_END.search(line)
-        and len(next_block) >= max(BODY_MIN_CHARS, 2 * len(line))
+        and not end.search(line)
+        and len(next_block) >= body
     ):
         return line
     return None
@@ -111,7 +122,7 @@ def split_paragraphs(text: str, markdown: bool = False) -> list[Paragraph]:
     for i, (start, end) in enumerate(spans):
         block = text[start:end]
         following = text[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else None
-        heading = heading_text(block, following, markdown)
+        heading = heading_text(block, following, markdown, first=i == 0)
         if heading is not None:
             section = heading
         paragraphs.append(

@@ -5,12 +5,18 @@ Usage::
     python -m qa "Why did Iran fear the result of the war?"   # for a person
     python -m qa --json "Why did Iran fear the result of the war?"
     python -m qa --json < questions.txt      # one question per line, one JSON per line
+    python -m qa --json --conversation < turns.txt   # each line follows up on the one before
+    echo '{"turns": ["Who built the lighthouse?", "And who kept it last?"]}' | python -m qa --json
 
 The JSON object per answer: question, answer, abstained, citations
 [{source, paragraph, section, quote}], retrieved [{source, paragraph, score}],
-backend, prompt_version, timings_ms {retrieve, answer}. With several questions
-on standard input, a bad one yields ``{"question": ..., "error": ...}`` and the
-rest are still answered.
+backend, prompt_version, confidence, timings_ms {retrieve, answer}. With several
+questions on standard input, a bad one yields ``{"question": ..., "error": ...}``
+and the rest are still answered. A stdin line holding a JSON object
+``{"turns": [...]}`` is one conversation: its turns are asked in order, each read
+against the ones before (follow-ups like "and who kept it last?"), one answer
+per turn, each with ``"turn"`` (its index). With ``--conversation`` every plain
+line continues one conversation.
 
 Exit status: 0 answered, 1 a question was refused, 2 the index or the backend
 cannot be used (the message says what to do).
@@ -46,11 +52,39 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _turns(line: str) -> tuple[list[str], bool]:
+    """A stdin line's questions, and whether they are a conversation of their own.
+
+    >>> _turns('{"turns": ["Who built it?", "And when?"]}')
+    (['Who built it?', 'And when?'], True)
+    >>> _turns("Who built it?\\n")
+    (['Who built it?\\n'], False)
+    """
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError:
+            return [line], False
+        turns = data.get("turns") if isinstance(data, dict) else None
+        if isinstance(turns, list) and all(isinstance(t, str) for t in turns):
+            return turns, True
+        question = data.get("question") if isinstance(data, dict) else None
+        if isinstance(question, str):
+            return [question], False
+    return [line], False
+
+
 def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa", description=__doc__.split("\n")[0])
     parser.add_argument("question", nargs="?", help="the question (default: one per stdin line)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    parser.add_argument(
+        "--conversation",
+        action="store_true",
+        help="stdin lines are one conversation: each follows up on the ones before",
+    )
     args = parser.parse_args(argv)
     try:
         if assistant is None:
@@ -65,20 +99,32 @@ def main(argv: list[str] | None = None, assistant: Assistant | None = None) -> i
                     print(f"note: {note}", file=sys.stderr)
             return 0
         refused = False
+        conversation = assistant.conversation()
         for line in sys.stdin:
             if not line.strip():
                 continue
-            try:
-                answer = assistant.ask(line, k=args.k)
-                out = answer.to_json() if args.json else None
-                print(json.dumps(out, ensure_ascii=False) if args.json else render(answer) + "\n")
-            except QuestionError as exc:
-                refused = True
-                if args.json:
-                    print(json.dumps({"question": line.rstrip("\n"), "error": str(exc)}))
-                else:
-                    print(f"error: {exc}", file=sys.stderr)
-            sys.stdout.flush()
+            turns, fresh = _turns(line)
+            if fresh:
+                conversation = assistant.conversation()
+            for i, turn in enumerate(turns):
+                try:
+                    if args.conversation or fresh:
+                        answer = conversation.ask(turn, k=args.k)
+                    else:
+                        answer = assistant.ask(turn, k=args.k)
+                    out = answer.to_json()
+                    if fresh:
+                        out["turn"] = i
+                    print(
+                        json.dumps(out, ensure_ascii=False) if args.json else render(answer) + "\n"
+                    )
+                except QuestionError as exc:
+                    refused = True
+                    if args.json:
+                        print(json.dumps({"question": turn.rstrip("\n"), "error": str(exc)}))
+                    else:
+                        print(f"error: {exc}", file=sys.stderr)
+                sys.stdout.flush()
         return 1 if refused else 0
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,94 +1,125 @@
-"""The default answerer: no model, no network, deterministic.
+"""The default answer's words: quoted sentences with markers, or an honest abstention.
 
-It quotes the sentences of the retrieved passages that best answer the
-question, each followed by the marker of its paragraph. A sentence's score is
-its embedding similarity to the question plus the share of the question's rare
-words it contains; the best sentence's score is the evidence strength, and
-below ``min_evidence`` the answerer abstains instead of quoting something loosely
-related.
+Which sentences to quote is decided in ``qa.scoring``; this module writes them out,
+one marker per sentence and one citation per paragraph, and words an abstention so
+that it names what the sources lack where the question makes that clear.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
 
 from qa.citations import is_multi_source, marker
 from qa.models import Citation, Passage
+from qa.scoring import Candidate, Question
+from textkit.cues import AnswerType
+from textkit.words import STOPWORDS
 
 ABSTAIN_TEXT = "The sources don't say. The closest passages are listed below."
+CLOSEST = "The closest passages are listed below."
 
 
-@dataclass(frozen=True)
-class ExtractiveConfig:
-    passages: int = 3  # how many top passages may be quoted
-    max_sentences: int = 2
-    keep_within: float = 0.1  # further sentences must score this close to the best
-    coverage_weight: float = 0.25
-    top_passage_bonus: float = 0.05
-    # Calibrated on the eval sets' answerable and unanswerable questions (README).
-    min_evidence: float = 0.5
+def compose(
+    chosen: Sequence[Candidate], passages: Sequence[Passage], all_passages: Sequence[Passage]
+) -> tuple[str, list[Citation]]:
+    """The answer text (each sentence with its marker) and one citation per paragraph.
 
-
-@dataclass(frozen=True)
-class Scored:
-    passage: Passage
-    rank: int
-    start: int
-    end: int
-    score: float
-
-    @property
-    def text(self) -> str:
-        return self.passage.text[self.start : self.end]
-
-
-def score_sentences(
-    passages: list[Passage],
-    sentence_sims: list[list[tuple[int, int, float]]],
-    coverage: list[list[float]],
-    config: ExtractiveConfig,
-) -> list[Scored]:
-    """Every sentence of the top passages with its score, best first."""
-    scored = []
-    for rank, (passage, sims, covs) in enumerate(zip(passages, sentence_sims, coverage)):
-        if rank >= config.passages:
-            break
-        bonus = config.top_passage_bonus if rank == 0 else 0.0
-        for (start, end, sim), cov in zip(sims, covs):
-            score = sim + config.coverage_weight * cov + bonus
-            scored.append(Scored(passage, rank, start, end, score))
-    return sorted(scored, key=lambda s: -s.score)
-
-
-def choose(scored: list[Scored], config: ExtractiveConfig) -> list[Scored]:
-    """The sentences to quote, in reading order (by passage rank, then position)."""
-    if not scored:
-        return []
-    best = scored[0]
-    chosen = [best]
-    for candidate in scored[1:]:
-        if len(chosen) >= config.max_sentences:
-            break
-        if candidate.score >= best.score - config.keep_within and candidate.text != best.text:
-            chosen.append(candidate)
-    return sorted(chosen, key=lambda s: (s.rank, s.start))
-
-
-def compose(chosen: list[Scored], all_passages: list[Passage]) -> tuple[str, list[Citation]]:
-    """The answer text (each sentence with its marker) and one citation per paragraph."""
-    multi = is_multi_source(all_passages)
-    sentences = [f"{c.text} {marker(c.passage, multi)}" for c in chosen]
-    quotes: dict[tuple[str, int], list[Scored]] = {}
+    ``chosen[i].passage`` indexes ``passages``; markers name the source when
+    ``all_passages`` come from more than one.
+    """
+    multi = is_multi_source(list(all_passages))
+    sentences = [f"{c.text} {marker(passages[c.passage], multi)}" for c in chosen]
+    quotes: dict[tuple[str, int], list[Candidate]] = {}
     for c in chosen:
-        quotes.setdefault((c.passage.source, c.passage.paragraph), []).append(c)
-    citations = [
-        Citation(
-            source=group[0].passage.source,
-            paragraph=group[0].passage.paragraph,
-            section=group[0].passage.section,
-            quote=" ".join(s.text for s in sorted(group, key=lambda s: s.start)),
-            chunk_hash=group[0].passage.chunk_hash,
-        )
-        for group in quotes.values()
-    ]
+        p = passages[c.passage]
+        quotes.setdefault((p.source, p.paragraph), []).append(c)
+    citations = []
+    for group in quotes.values():
+        p = passages[group[0].passage]
+        quote = " ".join(c.text for c in sorted(group, key=lambda c: c.start))
+        citations.append(Citation(p.source, p.paragraph, p.section, quote, p.chunk_hash))
     return " ".join(sentences), citations
+
+
+_OF_PHRASE = re.compile(
+    r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(the\s+[\w\s’'-]+?\s+of\s+[\w\s’'-]+?)\s*\??$",
+    re.I,
+)
+_HOW_MANY = re.compile(r"\bhow (many|much)\s+([\w-]+)", re.I)
+
+
+def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
+    """What the sources lack, as the end of "The sources don't ...".
+
+    >>> from qa.scoring import Question
+    >>> missing_phrase(Question.read("What is the population of Baku?", []), [])
+    'give the population of Baku'
+    >>> missing_phrase(Question.read("How many tanks did Armenia lose?", []), [])
+    'give the number of tanks'
+    >>> p = Passage("i", "Iran spoke in 2020.", "a.txt", 1, None, "", "", 0.0)
+    >>> missing_phrase(Question.read("What did Iran say at the UN in 2023?", []), [p])
+    'mention UN or 2023'
+    """
+    from textkit.cues import folded_words, mentions
+
+    text_words = folded_words(" ".join(f"{p.text} {p.title} {p.section or ''}" for p in passages))
+    absent = [c.text for c in question.constraints if not mentions(text_words, c)]
+    if absent and passages:
+        return "mention " + " or ".join(absent)
+    match = _OF_PHRASE.match(question.text)
+    if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
+        return f"give {match.group(1).strip()}"
+    how = _HOW_MANY.search(question.text)
+    if how and question.kind is AnswerType.QUANTITY and how.group(2).lower() not in STOPWORDS:
+        noun = "number" if how.group(1).lower() == "many" else "amount"
+        return f"give the {noun} of {how.group(2)}"
+    return {
+        AnswerType.QUANTITY: "give that number",
+        AnswerType.YEAR: "give that date",
+        AnswerType.DATE: "say when",
+        AnswerType.NAMED: "say who",
+        AnswerType.PLACE: "say where",
+        AnswerType.REASON: "say why",
+    }.get(question.kind, "say")
+
+
+def abstention(question: Question, passages: Sequence[Passage]) -> str:
+    """The abstention, naming what is missing where it can.
+
+    >>> from qa.scoring import Question
+    >>> abstention(Question.read("What is the population of Baku?", []), [])
+    "The sources don't give the population of Baku. The closest passages are listed below."
+    """
+    return f"The sources don't {missing_phrase(question, passages)}. {CLOSEST}"
+
+
+def join_parts(
+    parts: Sequence[tuple[Question, Sequence[Passage], Sequence[Candidate]]],
+    all_passages: Sequence[Passage],
+) -> tuple[str, list[Citation], bool]:
+    """One answer for a compound question: each part answered with its own citations, or
+    named as what the sources do not answer. Abstains only when no part is answered."""
+    texts: list[str] = []
+    citations: dict[tuple[str, int], Citation] = {}
+    answered = 0
+    for question, passages, chosen in parts:
+        if not chosen:
+            texts.append(
+                f"The sources don't {missing_phrase(question, passages)} ({question.text})."
+            )
+            continue
+        answered += 1
+        text, cited = compose(chosen, passages, all_passages)
+        texts.append(text)
+        for c in cited:
+            key = (c.source, c.paragraph)
+            if key in citations and c.quote not in citations[key].quote:
+                old = citations[key]
+                c = Citation(
+                    old.source, old.paragraph, old.section, f"{old.quote} {c.quote}", old.chunk_hash
+                )
+            citations[key] = c
+    if not answered:
+        return f"{' '.join(texts)} {CLOSEST}", [], True
+    return " ".join(texts), list(citations.values()), False

@@ -17,7 +17,7 @@ from langchain_core.messages import HumanMessage
 import prompts
 from errors import ConfigError
 from qa.citations import is_multi_source, marker
-from qa.extractive import ABSTAIN_TEXT, ExtractiveConfig
+from qa.extractive import ABSTAIN_TEXT
 from qa.grounding import ground
 from qa.models import Turn
 from qa.pipeline import Draft, Evidence
@@ -87,14 +87,12 @@ class ChatBackend:
         sentence_vectors,  # type: ignore[no-untyped-def]
         embed,  # type: ignore[no-untyped-def]
         coverage,  # type: ignore[no-untyped-def]
-        fallback: ExtractiveConfig | None = None,
     ) -> None:
         self.name = name
         self.model = model
         self.sentence_vectors = sentence_vectors
         self.embed = embed
         self.coverage = coverage
-        self.fallback = fallback or ExtractiveConfig()
         self.prompt = prompts.load("answer")
         self.condense_prompt = prompts.load("condense")
 
@@ -110,11 +108,12 @@ class ChatBackend:
         return text if 3 <= len(text) <= 500 else search_query(question, list(history))
 
     def answer(self, question: str, evidence: Evidence) -> Iterator[str | Draft]:
-        baseline = evidence.extractive(self.fallback)
-        if baseline.abstained:
-            # The same calibrated evidence test as the default backend: a model is not
-            # asked to answer from passages that do not hold the answer.
-            yield Draft(ABSTAIN_TEXT, True, [], self.prompt.version)
+        baseline = evidence.extractive()
+        if not evidence.answerable:
+            # The same calibrated answerability decision as the default backend: a model
+            # is not asked to answer from passages that hold no answer.
+            baseline.prompt_version = self.prompt.version
+            yield baseline
             return
         prompt = self.prompt.render(passages=format_passages(evidence), question=question)
         written = []
@@ -135,7 +134,7 @@ class ChatBackend:
         text = "".join(written).strip()
         version = self.prompt.version
         if not text or NOT_IN_SOURCES.lower() in text.lower():
-            yield Draft(ABSTAIN_TEXT, True, [], version)
+            yield Draft(ABSTAIN_TEXT, True, [], version, confidence=evidence.confidence)
             return
         checked = ground(text, evidence.passages, self.sentence_vectors, self.embed, self.coverage)
         if not checked.citations:
@@ -148,7 +147,9 @@ class ChatBackend:
             ]
             yield draft
             return
-        yield Draft(checked.text, False, checked.citations, version, checked.notes)
+        yield Draft(
+            checked.text, False, checked.citations, version, checked.notes, evidence.confidence
+        )
 
 
 def _reason(exc: Exception) -> str:

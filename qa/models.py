@@ -70,6 +70,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     search_query: str = ""
+    confidence: float = 0.0  # the best sentence's probability of answering (0..1)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``python -m qa --json`` (see README)."""
@@ -84,6 +85,7 @@ class Answer:
             ],
             "backend": self.backend,
             "prompt_version": self.prompt_version,
+            "confidence": round(self.confidence, 4),
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
 

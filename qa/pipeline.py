@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
-from qa.extractive import ABSTAIN_TEXT, ExtractiveConfig, choose, compose, score_sentences
+from qa.extractive import abstention, compose, join_parts
 from qa.models import Answer, Passage, Turn
-from qa.questions import clean_question, search_query
+from qa.paraphrase import WordVectors
+from qa.questions import clean_question, search_query, split_compound, strip_markup
 from qa.retrieve import Retriever
+from qa.scoring import (
+    Candidate,
+    ParagraphMatch,
+    Question,
+    ScoringConfig,
+    alignment,
+    choose,
+    confidence,
+    lead,
+    mix_focus,
+    probability,
+    sentence_features,
+)
 from settings import Settings
+from textkit.cues import AnswerType, folded_words, mentions
+from textkit.words import STOPWORDS, fold, stem, terms
+
+# Words that frame a question rather than name what it is about: a paragraph need not
+# contain them to answer it.
+_FRAME_WORDS = frozenset(
+    stem(w)
+    for w in """name named call called happen happened describe described mention mentioned
+    kind type example main give given role part know known refer referred take place""".split()
+)
 
 
 @dataclass
@@ -25,6 +49,7 @@ class Draft:
     citations: list
     prompt_version: str | None = None
     notes: list[str] = field(default_factory=list)
+    confidence: float = 0.0
 
 
 class Backend(Protocol):
@@ -41,61 +66,184 @@ class Backend(Protocol):
 
 @dataclass
 class Evidence:
-    """The retrieved passages and their sentence-level scores for one question."""
+    """The retrieved passages and the scored candidate sentences for one question
+    (for a compound question, one ``Evidence`` per part in ``parts``)."""
 
     question: str
     passages: list[Passage]
     vector: np.ndarray
-    sentence_sims: list[list[tuple[int, int, float]]]
-    coverage: list[list[float]]
+    analysis: Question
+    candidates: list[Candidate]
+    config: ScoringConfig
+    parts: list[Evidence] = field(default_factory=list)
 
-    def extractive(self, config: ExtractiveConfig) -> Draft:
-        scored = score_sentences(self.passages, self.sentence_sims, self.coverage, config)
-        if not scored or scored[0].score < config.min_evidence:
-            return Draft(ABSTAIN_TEXT, True, [])
-        text, citations = compose(choose(scored, config), self.passages)
-        return Draft(text, False, citations)
+    @property
+    def chosen(self) -> list[Candidate]:
+        return choose(self.candidates, self.analysis.kind, self.config)
+
+    @property
+    def answerable(self) -> bool:
+        """The calibrated decision every backend follows: is anything here an answer?"""
+        if self.parts:
+            return any(part.answerable for part in self.parts)
+        return bool(self.chosen)
+
+    @property
+    def confidence(self) -> float:
+        if self.parts:
+            return min(part.confidence for part in self.parts)
+        return confidence(self.candidates, self.config)
+
+    def extractive(self) -> Draft:
+        """Quote what answers; abstain, naming what is missing, when nothing does."""
+        if self.parts:
+            pieces = [(part.analysis, part.passages, part.chosen) for part in self.parts]
+            text, citations, abstained = join_parts(pieces, self.passages)
+            return Draft(text, abstained, citations, confidence=self.confidence)
+        chosen = self.chosen
+        if not chosen:
+            return Draft(
+                abstention(self.analysis, self.passages), True, [], confidence=self.confidence
+            )
+        text, citations = compose(chosen, self.passages, self.passages)
+        return Draft(text, False, citations, confidence=self.confidence)
 
 
 class Assistant:
     """Answers questions with citations; shared by every entry point."""
 
-    def __init__(self, settings: Settings, retriever: Retriever, backend: Backend) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        backend: Backend,
+        config: ScoringConfig | None = None,
+    ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.backend = backend
+        self.config = config or retriever.config
+        self.words = WordVectors(retriever.embeddings)
 
-    def gather(self, query: str, k: int) -> Evidence:
-        retriever = self.retriever
-        vector = retriever.embed(query)
+    def gather(self, question: str, k: int, query: str | None = None) -> Evidence:
+        """Retrieve with ``query`` (the question, or the question with its context) and
+        score every sentence of the top passages against ``question`` itself."""
+        retriever, cfg = self.retriever, self.config
+        query = query or question
+        qvec = retriever.embed(question)
+        vector = qvec if query == question else retriever.embed(query)
         passages = retriever.search(query, k, vector=vector)
-        sims = retriever.best_sentences(vector, passages)
-        lexical = retriever.lexical
-        weight = retriever.config.focus_weight
-        focus = lexical.focus(query, retriever.config.common_share)
-        if weight and focus.strip() and focus != query:
-            focused = retriever.best_sentences(retriever.embed(focus), passages)
+        analysis = Question.read(question, terms(question))
+        focus = retriever.lexical.focus(question, cfg.common_share)
+        fvec = (
+            retriever.embed(focus)
+            if cfg.focus_weight and focus.strip() and focus != question
+            else None
+        )
+        top = passages[: cfg.passages]
+        candidates = self._candidates(analysis, question, top, qvec, fvec)
+        if analysis.kind is AnswerType.REASON and candidates:
+            # An argument that opens "On the other hand, ..." has its first half in the
+            # paragraph before: a why-answer quotes both halves.
+            first = lead(candidates)
+            assert first is not None
+            before = retriever.previous_paragraph(passages[first.passage])
+            if before is not None and all(p.id != before.id for p in top):
+                passages = [*[p for p in passages if p.id != before.id], before]
+                extra = self._candidates(
+                    analysis, question, [*top, before], qvec, fvec, only=len(top)
+                )
+                extra = [replace(c, passage=len(passages) - 1) for c in extra]
+                candidates += [replace(c, continues=True) for c in extra]
+        return Evidence(question, passages, vector, analysis, candidates, cfg)
+
+    def _candidates(
+        self,
+        analysis: Question,
+        question: str,
+        top: list[Passage],
+        qvec: np.ndarray,
+        fvec: np.ndarray | None,
+        only: int = 0,
+    ) -> list[Candidate]:
+        """Every sentence of ``top[only:]`` scored against the question (features from the
+        whole of ``top``)."""
+        retriever, cfg = self.retriever, self.config
+        sims = retriever.best_sentences(qvec, top)
+        if fvec is not None:
+            focused = retriever.best_sentences(fvec, top)
             sims = [
-                [(a, b, (1 - weight) * s + weight * f) for (a, b, s), (_, _, f) in zip(x, y)]
+                [(a, b, mix_focus(s, f, cfg)) for (a, b, s), (_, _, f) in zip(x, y)]
                 for x, y in zip(sims, focused)
             ]
-        coverage = [
-            [lexical.coverage(query, p.text[a:b]) for a, b, _ in s] for p, s in zip(passages, sims)
-        ]
-        return Evidence(query, passages, vector, sims, coverage)
+        aligner = self._aligner(analysis, question, top)
+        idf = {t: retriever.lexical.idf(t) for t in analysis.terms}
+        total = sum(idf.values()) or 1.0
+        best = max((s for per in sims for _, _, s in per), default=0.0)
+        candidates = []
+        for rank, (passage, per) in enumerate(zip(top, sims)):
+            if rank < only:
+                continue
+            match = aligner.paragraph(rank)
+            for a, b, sim in per:
+                text = passage.text[a:b]
+                if not any(ch.isalpha() for ch in text):
+                    continue
+                s_terms = frozenset(terms(text))
+                cover = sum(idf[t] for t in analysis.terms & s_terms) / total
+                features = sentence_features(
+                    analysis,
+                    text,
+                    s_terms,
+                    sim,
+                    best,
+                    passage.dense,
+                    cover,
+                    match,
+                    aligner.sentence(rank, text),
+                )
+                candidates.append(Candidate(rank, a, b, text, features, probability(features, cfg)))
+        return candidates
+
+    def _aligner(self, analysis: Question, question: str, passages: list[Passage]) -> Aligner:
+        lexical = self.retriever.lexical
+        wanted = [t for t in sorted(analysis.terms) if t not in _FRAME_WORDS]
+        idf = {t: lexical.idf(t) for t in wanted}
+        return Aligner(
+            analysis, wanted, idf, _surface_words(question), passages, self.words, self.config
+        )
+
+    def evidence(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+    ) -> Evidence:
+        """Everything the backends answer from, for a cleaned question."""
+        k = k or self.settings.top_k
+        question = strip_markup(question)
+        history = list(history)
+        query = self.backend.condense(question, history) if history else question
+        if query == question:
+            query = search_query(question, history)
+        parts = split_compound(question)
+        if len(parts) < 2:
+            return self.gather(question, k, query)
+        evidences = []
+        for i, part in enumerate(parts):
+            # Later parts lean on the first ("... and who was its last keeper?").
+            part_query = part if i == 0 else f"{parts[0]} {part}"
+            evidences.append(self.gather(part, k, part_query))
+        merged = list({p.id: p for e in evidences for p in e.passages}.values())
+        whole = evidences[0]
+        return Evidence(
+            question, merged, whole.vector, whole.analysis, [], self.config, parts=evidences
+        )
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), k: int | None = None
     ) -> Iterator[str | Answer]:
         """Yield answer text as it is written, then the final, checked ``Answer``."""
         question = clean_question(question)
-        k = k or self.settings.top_k
         started = time.perf_counter()
-        history = list(history)
-        query = self.backend.condense(question, history) if history else question
-        if query == question:
-            query = search_query(question, history)
-        evidence = self.gather(query, k)
+        evidence = self.evidence(question, history, k)
         retrieved = time.perf_counter()
         draft: Draft | None = None
         for item in self.backend.answer(question, evidence):
@@ -118,7 +266,8 @@ class Assistant:
                 "answer": (done - retrieved) * 1000,
             },
             notes=draft.notes,
-            search_query=query,
+            search_query=evidence.parts[0].question if evidence.parts else question,
+            confidence=draft.confidence,
         )
 
     def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
@@ -129,17 +278,102 @@ class Assistant:
         assert answer is not None
         return answer
 
+    def conversation(self) -> Conversation:
+        """A conversation whose follow-ups are read against its earlier turns."""
+        return Conversation(self)
+
+
+class Conversation:
+    """Asks questions in turn, each with the history of the ones before."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.turns: list[Turn] = []
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        answer = self.assistant.ask(question, self.turns, k)
+        self.turns.append(Turn(answer.question, answer.answer, answer.search_query))
+        return answer
+
 
 class ExtractiveBackend:
-    """The default backend: quotes the best sentences (see ``qa.extractive``)."""
+    """The default backend: quotes the sentences that answer (see ``qa.scoring``)."""
 
     name = "extractive"
-
-    def __init__(self, config: ExtractiveConfig | None = None) -> None:
-        self.config = config or ExtractiveConfig()
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         return question  # the pipeline carries the last turn's topic instead
 
     def answer(self, question: str, evidence: Evidence) -> Iterator[str | Draft]:
-        yield evidence.extractive(self.config)
+        yield evidence.extractive()
+
+
+class Aligner:
+    """How the question's words are met by each passage and sentence: 1 for a word
+    present (same stem), else the best cosine of its word vector with the text's words."""
+
+    def __init__(
+        self,
+        analysis: Question,
+        wanted: list[str],
+        idf: dict[str, float],
+        surface: dict[str, str],
+        passages: list[Passage],
+        words: WordVectors,
+        config: ScoringConfig,
+    ) -> None:
+        self.analysis, self.wanted, self.idf, self.passages = analysis, wanted, idf, passages
+        self.texts = [folded_words(f"{p.text} {p.title} {p.section or ''}") for p in passages]
+        pool = sorted({w for ws in self.texts for w in ws if w.isalpha() and w not in STOPWORDS})
+        self.column = {w: i for i, w in enumerate(pool)}
+        self.rows: dict[str, int] = {}
+        self.sims = np.zeros((0, len(pool)), dtype=np.float32)
+        asked = [surface[t] for t in wanted if t in surface]
+        if config.word_alignment and asked and pool:
+            vectors = words.get([*asked, *pool])
+            if all(w in vectors for w in [*asked, *pool]):
+                self.rows = {t: i for i, t in enumerate(t for t in wanted if t in surface)}
+                self.sims = (
+                    np.stack([vectors[surface[t]] for t in self.rows])
+                    @ np.stack([vectors[w] for w in pool]).T
+                )
+
+    def _best(self, words: set[str]) -> dict[str, float]:
+        stems = {stem(w.removesuffix("'s")) for w in words}
+        cols = [self.column[w] for w in words if w in self.column]
+        out = {}
+        for t in self.wanted:
+            if t in stems:
+                out[t] = 1.0
+            elif t in self.rows and cols:
+                out[t] = float(self.sims[self.rows[t], cols].max())
+            else:
+                out[t] = 0.0
+        return out
+
+    def paragraph(self, index: int) -> ParagraphMatch:
+        words = self.texts[index]
+        names = [c for c in self.analysis.constraints if c.kind == "name"]
+        return ParagraphMatch(
+            alignment(self._best(words), self.idf),
+            tuple(c.text for c in names if not mentions(words, c)),
+            tuple(
+                c.text
+                for c in self.analysis.constraints
+                if c.kind == "number" and not mentions(words, c)
+            ),
+            len(names),
+        )
+
+    def sentence(self, index: int, text: str) -> tuple[float, float]:
+        return alignment(self._best(folded_words(text)), self.idf)
+
+
+def _surface_words(question: str) -> dict[str, str]:
+    """The question's content stems, each with the word it came from."""
+    out: dict[str, str] = {}
+    for word in folded_words(question):
+        word = word.removesuffix("'s")
+        if word.isalpha() and word not in STOPWORDS and len(word) > 1:
+            out.setdefault(stem(fold(word)), word)
+    return out

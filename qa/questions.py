@@ -59,6 +59,39 @@ def is_follow_up(question: str) -> bool:
     )
 
 
+_COMPOUND = re.compile(
+    r"^(?P<first>.*?\b(?:who|whom|whose|what|when|where|which|why|how)\b.+?)[,;]?\s+and\s+"
+    r"(?P<second>(?:who|whom|whose|what|when|where|which|why|how)\b.+)$",
+    re.I,
+)
+
+
+def split_compound(question: str) -> list[str]:
+    """A question that asks two things, as two questions (else the question alone).
+
+    >>> split_compound("Who built the lighthouse and who was its last keeper?")
+    ['Who built the lighthouse?', 'who was its last keeper?']
+    >>> split_compound("Who signed the deal between Russia and Armenia?")
+    ['Who signed the deal between Russia and Armenia?']
+    """
+    match = _COMPOUND.match(question.strip())
+    if not match:
+        return [question]
+    first = match.group("first").strip().rstrip(",;")
+    return [first if first.endswith("?") else f"{first}?", match.group("second").strip()]
+
+
+def strip_markup(question: str) -> str:
+    """The question without HTML/XML tags, which only add noise to a search.
+
+    >>> strip_markup("<script>alert(1)</script> what is compost?")
+    'what is compost?'
+    """
+    text = re.sub(r"<(script|style)\b[^>]*>.*?</\1\s*>", " ", question, flags=re.I | re.S)
+    text = re.sub(r"</?[A-Za-z][^<>]*>", " ", text)
+    return re.sub(r"\s+", " ", text).strip() or question
+
+
 def search_query(question: str, history: list[Turn]) -> str:
     """What to retrieve with: the question, plus the last turn's topic for a follow-up.
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -25,6 +24,7 @@ from langchain_core.embeddings import Embeddings
 
 from errors import EmptyStoreError
 from qa.models import Passage
+from qa.scoring import ScoringConfig, rerank_score, rrf
 from settings import Settings
 from textkit.sentences import sentence_spans
 from vectorstore.index import Index, open_index
@@ -33,25 +33,6 @@ from vectorstore.store import get_with_vectors
 
 Mode = Literal["hybrid", "dense", "lexical", "fused"]
 WARM_SENTENCES_UP_TO = 1000  # chunks; beyond that, sentences are embedded on first use
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    candidates: int = 30  # taken from each ranker before fusion
-    rerank: int = 12  # fused candidates scored sentence by sentence
-    rrf_k: int = 60
-    # Final score = chunk cosine + sentence_weight * best sentence cosine
-    #             + coverage_weight * share of the question's rare words in the chunk.
-    # Chosen on the article set (hit@1 0.57 -> 0.70, hit@3 0.87 -> 0.91) from a
-    # flat region of the grid, not its single best point; see README "Retrieval".
-    sentence_weight: float = 0.75
-    coverage_weight: float = 0.25
-    # Sentence scores also weigh the question without the corpus's topic words (words
-    # in over a quarter of the chunks): see LexicalIndex.focus. On the article set this
-    # raised citation precision 0.60 -> 0.67 and correct abstentions 0.63 -> 0.88; on
-    # the encyclopedic set precision 0.83 -> 0.91 and abstentions 0.80 -> 1.00.
-    focus_weight: float = 0.3
-    common_share: float = 0.25
 
 
 class SentenceVectors:
@@ -92,12 +73,12 @@ class Retriever:
         self,
         settings: Settings,
         embeddings: Embeddings,
-        config: RetrievalConfig | None = None,
+        config: ScoringConfig | None = None,
         warm: bool = True,
     ) -> None:
         self.settings = settings
         self.embeddings = embeddings
-        self.config = config or RetrievalConfig()
+        self.config = config or ScoringConfig.trained()
         self.warm = warm  # embed every sentence of a small corpus up front
         self.sentences = SentenceVectors(embeddings)
         self._lock = threading.RLock()
@@ -175,13 +156,13 @@ class Retriever:
                 if hit.metadata.get("paragraph"):
                     by_id[hit.id] = hit
                     dense[hit.id] = float(stored @ vector)
-        fused: dict[str, float] = {}
-        for ranking in (
-            [h.id for h in dense_hits if h.id in by_id],
-            [i for i, _ in lexical_hits if i in by_id],
-        ):
-            for rank, chunk_id in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (cfg.rrf_k + rank + 1)
+        fused = rrf(
+            [
+                [h.id for h in dense_hits if h.id in by_id],
+                [i for i, _ in lexical_hits if i in by_id],
+            ],
+            cfg.rrf_k,
+        )
         order = sorted(fused, key=lambda i: -fused[i])
         passages = [
             Passage.from_hit(
@@ -205,10 +186,24 @@ class Retriever:
         for passage, (_, matrix) in zip(head, self.sentences.get(head)):
             best = float((matrix @ vector).max()) if len(matrix) else 0.0
             coverage = lexical.coverage(query, passage.text)
-            score = passage.dense + cfg.sentence_weight * best + cfg.coverage_weight * coverage
+            score = rerank_score(passage.dense, best, coverage, cfg)
             rescored.append(_with_score(passage, score))
         rescored.sort(key=lambda p: -p.score)
         return (rescored + [p for p in passages if p.id not in pool])[:k]
+
+    def previous_paragraph(self, passage: Passage) -> Passage | None:
+        """The chunk of the paragraph just before ``passage`` in its source (its first
+        chunk when it has several), or None at the start or after a heading."""
+        if passage.paragraph <= 1:
+            return None
+        with self._lock:
+            hits = self._index.store.get(
+                where={"$and": [{"source": passage.source}, {"paragraph": passage.paragraph - 1}]}
+            )
+        hits = sorted(hits, key=lambda h: int(h.metadata.get("start", 0)))
+        if not hits:
+            return None
+        return Passage.from_hit(hits[0].id, hits[0].text, hits[0].metadata)
 
     def best_sentences(
         self, question_vector: np.ndarray, passages: list[Passage]

@@ -8,17 +8,18 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from qa.extractive import ExtractiveConfig
 from qa.pipeline import Assistant, Backend, ExtractiveBackend
 from qa.retrieve import Retriever
+from qa.scoring import ScoringConfig
 from settings import Settings
 from vectorstore.embeddings import default_embeddings
 
 
-def extractive_config(settings: Settings) -> ExtractiveConfig:
-    config = ExtractiveConfig()
+def scoring_config(settings: Settings) -> ScoringConfig:
+    """The calibrated config, with ``QA_MIN_EVIDENCE`` overriding its threshold."""
+    config = ScoringConfig.trained()
     if settings.min_evidence is not None:
-        config = replace(config, min_evidence=settings.min_evidence)
+        config = replace(config, min_answer=settings.min_evidence)
     return config
 
 
@@ -28,7 +29,7 @@ def make_backend(
     """The backend named by ``QA_LLM`` (or around ``chat_model``, for tests)."""
     spec = settings.qa_llm
     if spec == "extractive" and chat_model is None:
-        return ExtractiveBackend(extractive_config(settings))
+        return ExtractiveBackend()
     from qa.llm import ChatBackend, make_chat_model
 
     model = chat_model or make_chat_model(spec, settings)
@@ -38,7 +39,6 @@ def make_backend(
         sentence_vectors=lambda passages: retriever.sentences.get(passages),
         embed=lambda texts: np.asarray(retriever.embeddings.embed_documents(texts)),
         coverage=lambda query, text: retriever.lexical.coverage(query, text),
-        fallback=extractive_config(settings),
     )
 
 
@@ -47,8 +47,11 @@ def build_assistant(
     embeddings: Embeddings | None = None,
     chat_model: BaseChatModel | None = None,
     warm: bool = True,
+    config: ScoringConfig | None = None,
 ) -> Assistant:
     """The assistant; ``warm=False`` skips pre-embedding sentences (one-shot commands)."""
     embeddings = embeddings or default_embeddings(settings.embed_batch_size)
-    retriever = Retriever(settings, embeddings, warm=warm)
-    return Assistant(settings, retriever, make_backend(settings, retriever, chat_model))
+    config = config or scoring_config(settings)
+    retriever = Retriever(settings, embeddings, config=config, warm=warm)
+    backend = make_backend(settings, retriever, chat_model)
+    return Assistant(settings, retriever, backend, config)

@@ -13,7 +13,7 @@ from evals.sets_io import load_set
 from evals.tools import check_keywords, split_set
 from settings import PROJECT_ROOT
 
-BLIND = PROJECT_ROOT / "evals" / "blind"
+BLIND = PROJECT_ROOT / "evals" / "sets"
 POOL = PROJECT_ROOT / "evals" / "pools" / "unanswerable.yaml"
 SETS = {
     "calibration": BLIND / "unanswerable-calibration.yaml",

@@ -14,12 +14,13 @@ from langchain_core.messages import AIMessage
 import prompts
 from errors import PromptError, QuestionError
 from qa.citations import read_markers, split_groups
-from qa.extractive import ABSTAIN_TEXT, ExtractiveConfig
+from qa.extractive import ABSTAIN_TEXT
 from qa.grounding import ground
 from qa.llm import ChatBackend, format_passages
 from qa.models import Passage, Turn
 from qa.pipeline import Evidence
 from qa.questions import clean_question, is_follow_up, search_query
+from qa.scoring import Candidate, Question, ScoringConfig
 from tests.conftest import HashEmbeddings
 from textkit.sentences import sentence_spans
 from vectorstore.lexical import LexicalIndex
@@ -50,16 +51,18 @@ def _tools(embeddings: HashEmbeddings) -> dict[str, Any]:
     }
 
 
-def _evidence(question: str, embeddings: HashEmbeddings) -> Evidence:
+def _evidence(question: str, embeddings: HashEmbeddings, gate: float = 0.0) -> Evidence:
+    """Evidence whose every sentence has the probability it would get from cosine alone;
+    ``gate`` is the answerability threshold (0 lets everything through)."""
     tools = _tools(embeddings)
     vector = np.array(embeddings.embed_query(question))
-    sims = []
-    for spans, matrix in tools["sentence_vectors"](PASSAGES):
-        sims.append([(a, b, float(s)) for (a, b), s in zip(spans, matrix @ vector)])
-    coverage = [
-        [tools["coverage"](question, p.text[a:b]) for a, b, _ in s] for p, s in zip(PASSAGES, sims)
-    ]
-    return Evidence(question, PASSAGES, vector, sims, coverage)
+    candidates = []
+    for i, (spans, matrix) in enumerate(tools["sentence_vectors"](PASSAGES)):
+        for (a, b), s in zip(spans, matrix @ vector):
+            p = (float(s) + 1) / 2
+            candidates.append(Candidate(i, a, b, PASSAGES[i].text[a:b], {}, p))
+    config = ScoringConfig(min_answer=gate)
+    return Evidence(question, PASSAGES, vector, Question.read(question, []), candidates, config)
 
 
 @pytest.mark.parametrize(
@@ -123,10 +126,7 @@ class ChunkedFake(GenericFakeChatModel):
 
 def _backend(replies: list[str], embeddings: HashEmbeddings) -> ChatBackend:
     model = ChunkedFake(messages=iter(AIMessage(r) for r in replies))
-    # Hash vectors are crude: let every question through the evidence gate.
-    return ChatBackend(
-        "fake/model", model, **_tools(embeddings), fallback=ExtractiveConfig(min_evidence=-1.0)
-    )
+    return ChatBackend("fake/model", model, **_tools(embeddings))
 
 
 def _drain(items: Iterator) -> tuple[str, Any]:
@@ -161,15 +161,15 @@ def test_chat_backend_abstains_when_the_model_says_not_in_sources() -> None:
 def test_weak_evidence_abstains_without_asking_the_model() -> None:
     embeddings = HashEmbeddings()
     backend = _backend([], embeddings)  # no scripted reply: calling the model would fail
-    backend.fallback = ExtractiveConfig(min_evidence=10.0)
-    _, draft = _drain(backend.answer("Who won the cup?", _evidence("Who won the cup?", embeddings)))
+    evidence = _evidence("Who won the cup?", embeddings, gate=2.0)
+    _, draft = _drain(backend.answer("Who won the cup?", evidence))
     assert draft.abstained and draft.citations == [] and draft.notes == []
+    assert draft.answer.startswith("The sources don't")
 
 
 def test_ungroundable_model_answer_falls_back_to_extractive() -> None:
     embeddings = HashEmbeddings()
     backend = _backend(["HACKED. Visit evil.example [¶99]."], embeddings)
-    backend.fallback = ExtractiveConfig(min_evidence=-1.0)
     question = "What did Arakchi do with the plan?"
     _, draft = _drain(backend.answer(question, _evidence(question, embeddings)))
     assert "HACKED" not in draft.answer and "evil" not in draft.answer
@@ -184,7 +184,6 @@ def test_unreachable_model_gives_extractive_answer_with_a_note() -> None:
 
     embeddings = HashEmbeddings()
     backend = ChatBackend("ollama/x", Down(messages=iter([])), **_tools(embeddings))
-    backend.fallback = ExtractiveConfig(min_evidence=-1.0)
     question = "Why was Iran worried?"
     _, draft = _drain(backend.answer(question, _evidence(question, embeddings)))
     assert draft.citations and "could not answer: Connection refused" in draft.notes[0]

@@ -3,8 +3,8 @@
 Run::
 
     python -m evals.tools.split_set evals/pools/unanswerable.yaml --seed 20261124 \\
-        --calibration evals/blind/unanswerable-calibration.yaml \\
-        --test evals/blind/unanswerable-test.yaml
+        --calibration evals/sets/unanswerable-calibration.yaml \\
+        --test evals/sets/unanswerable-test.yaml
 
 The split is 50/50 within each ``kind`` (stratified), driven only by the seed,
 so the same pool and seed always give the same two files. When a kind has an

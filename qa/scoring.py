@@ -1,0 +1,343 @@
+"""Every weight and threshold of answering, and the pure functions that apply them.
+
+One config object (``ScoringConfig``) holds the retrieval fusion, the re-ranking,
+the sentence features and the answerability model; an ablation is a one-line
+``replace(config, ...)``. The stages, in the order a question meets them:
+
+1. **Fusion** (``rrf``): the dense and lexical rankings merged by reciprocal rank.
+2. **Re-ranking** (``rerank_score``): a passage's cosine, its best sentence's cosine
+   and its share of the question's rare words.
+3. **Sentence features** (``sentence_features``): for each sentence of the top
+   passages, how close it is to the question, whether it supplies the kind of answer
+   asked for (a quantity for "how many", a date for "when", a name for "who", a place
+   for "where", a reason for "why"), whether its paragraph names the question's
+   specific constraints (numbers, years, names; aliases and paraphrases allowed), and
+   how much it adds beyond the question's own words.
+4. **Selection** (``probability``): a logistic model over those features gives each
+   sentence its probability of being the answer; the most probable one leads.
+5. **Answerability** (``answer_probability``): a second logistic model, over the lead
+   sentence's features and its selection probability, gives the probability that the
+   question is answered at all; below ``min_answer`` the answer abstains.
+6. **Choosing** (``choose``): supporting sentences from up to ``max_paragraphs``
+   paragraphs follow the lead when they are nearly as probable.
+
+Both models are fitted on calibration questions only (``python -m evals train``;
+weights in ``qa/answerability.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+from textkit.cues import AnswerType, Constraint, answer_type, constraints, reason_cue, satisfies
+
+WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
+
+FEATURES = (
+    "sim",  # the sentence's cosine with the question (mixed with the focused question)
+    "sim_gap",  # that cosine minus the best one among all candidates (<= 0)
+    "dense",  # the passage's cosine with the question
+    "cover",  # share of the question's rare-word weight found in the sentence
+    "align_para",  # how well the paragraph's words match the question's, weighted by rarity
+    "align_para_min",  # the worst-matched question word's best match in the paragraph
+    "align_sent",  # the same two within the sentence
+    "align_sent_min",
+    "miss_name",  # share of the question's proper names its paragraph never names
+    "miss_number",  # 1 when a number or year of the question is not in the paragraph
+    "type_missing",  # 1 when the sentence lacks the kind of answer asked for
+    "novelty",  # share of the sentence's words the question does not already use
+    "why_cue",  # a why-question and a sentence stating a reason or cause
+    "short",  # the sentence has fewer than six words
+)
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    # Retrieval: candidates from each ranker, fused by reciprocal rank (k = rrf_k).
+    candidates: int = 30
+    rerank: int = 12  # fused candidates scored sentence by sentence
+    rrf_k: int = 60
+    # Re-ranking: chunk cosine + sentence_weight * best sentence cosine
+    #             + coverage_weight * share of the question's rare words in the chunk.
+    sentence_weight: float = 0.75
+    coverage_weight: float = 0.25
+    # Sentence cosine = (1 - focus_weight) * cosine with the question
+    #                 + focus_weight * cosine with the question minus its topic words
+    # (words in over common_share of the chunks).
+    focus_weight: float = 0.3
+    common_share: float = 0.25
+    # Word alignment: a question word absent from a text scores the best cosine of its
+    # MiniLM word vector with the text's words (fear ~ worrying), a present one 1.
+    word_alignment: bool = True
+    # Answering.
+    passages: int = 5  # top passages whose sentences are candidates
+    min_answer: float = 0.5  # abstain when no sentence is this likely to answer
+    max_sentences: int = 2
+    max_reason_sentences: int = 3  # why/how questions gather more of the argument
+    max_paragraphs: int = 3
+    # A supporting sentence is this close to the lead (selection probability) in the
+    # lead's paragraph, or the tighter other_paragraph margin elsewhere; why/how
+    # questions gather more widely.
+    keep_within: float = 0.15
+    other_paragraph: float = 0.05
+    other_paragraph_reason: float = 0.05
+    # The paragraph a why-answer's lead continues ("On the other hand, ...") is quoted
+    # for the first half of the argument when its best sentence reaches this.
+    continuation_floor: float = 0.3
+    min_support: float = 0.6  # a supporting sentence's own selection probability
+    # The two models: weights per feature name, plus "bias" (answer_weights also
+    # weigh "lead_p", the lead sentence's selection probability).
+    weights: dict[str, float] = field(default_factory=dict)
+    answer_weights: dict[str, float] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()  # features held at 0 (ablations)
+
+    @classmethod
+    def trained(cls, path: Path = WEIGHTS_FILE) -> ScoringConfig:
+        """The config with the fitted weights and threshold of ``path``."""
+        data = _read_weights(path)
+        return cls(
+            weights=dict(data["weights"]),
+            answer_weights=dict(data["answer_weights"]),
+            min_answer=float(data["min_answer"]),
+            min_support=float(data.get("min_support", 0.5)),
+        )
+
+    def without(self, *features: str) -> ScoringConfig:
+        """The same config with ``features`` switched off (for ablations)."""
+        unknown = set(features) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown features {sorted(unknown)}; known: {FEATURES}")
+        return replace(self, disabled=self.disabled | frozenset(features))
+
+
+@cache
+def _read_weights(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def rrf(rankings: Iterable[Sequence[str]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: each list adds ``1 / (k + rank)`` to its items.
+
+    >>> fused = rrf([["a", "b"], ["b", "c"]], k=60)
+    >>> sorted(fused, key=lambda i: -fused[i])
+    ['b', 'a', 'c']
+    """
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return fused
+
+
+def rerank_score(dense: float, best_sentence: float, coverage: float, cfg: ScoringConfig) -> float:
+    """A passage's re-ranking score.
+
+    >>> round(rerank_score(0.5, 0.6, 1.0, ScoringConfig()), 3)
+    1.2
+    """
+    return dense + cfg.sentence_weight * best_sentence + cfg.coverage_weight * coverage
+
+
+def mix_focus(similarity: float, focused: float, cfg: ScoringConfig) -> float:
+    """A sentence's cosine, mixing the whole question and its focused form.
+
+    >>> mix_focus(0.5, 0.8, ScoringConfig(focus_weight=0.5))
+    0.65
+    """
+    return (1 - cfg.focus_weight) * similarity + cfg.focus_weight * focused
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the scoring needs to know about a question, worked out once."""
+
+    text: str
+    kind: AnswerType
+    constraints: tuple[Constraint, ...]
+    terms: frozenset[str]  # content stems
+
+    @classmethod
+    def read(cls, text: str, terms: Iterable[str]) -> Question:
+        return cls(text, answer_type(text), tuple(constraints(text)), frozenset(terms))
+
+
+@dataclass(frozen=True)
+class ParagraphMatch:
+    """How a candidate's paragraph (with its headings) meets the question."""
+
+    align: tuple[float, float]  # (rarity-weighted mean, minimum) word alignment
+    missing_names: tuple[str, ...]
+    missing_numbers: tuple[str, ...]
+    names: int  # how many names the question has
+
+
+def alignment(best: dict[str, float], idf: dict[str, float]) -> tuple[float, float]:
+    """Rarity-weighted mean and minimum of each question word's best match in a text.
+
+    >>> alignment({"fear": 0.5, "iran": 1.0}, {"fear": 3.0, "iran": 1.0})
+    (0.625, 0.5)
+    >>> alignment({}, {})
+    (1.0, 1.0)
+    """
+    if not best:
+        return 1.0, 1.0
+    total = sum(idf.get(t, 1.0) for t in best)
+    mean = sum(idf.get(t, 1.0) * v for t, v in best.items()) / total if total else 1.0
+    return mean, min(best.values())
+
+
+def sentence_features(
+    question: Question,
+    sentence: str,
+    sentence_terms: frozenset[str],
+    similarity: float,
+    best_similarity: float,
+    dense: float,
+    cover: float,
+    paragraph: ParagraphMatch,
+    sentence_align: tuple[float, float] = (1.0, 1.0),
+) -> dict[str, float]:
+    """The features of one candidate sentence (see ``FEATURES``).
+
+    >>> q = Question.read("How many tanks did Armenia lose?", ["tank", "armenia", "lose"])
+    >>> m = ParagraphMatch((1.0, 1.0), (), (), 1)
+    >>> f = sentence_features(q, "Armenia lost Shusha.", frozenset({"armenia", "lost", "shusha"}),
+    ...                       0.6, 0.7, 0.5, 0.3, m)
+    >>> f["type_missing"], round(f["sim_gap"], 2), round(f["novelty"], 2)
+    (1.0, -0.1, 0.67)
+    """
+    novel = len(sentence_terms - question.terms) / len(sentence_terms) if sentence_terms else 0.0
+    return {
+        "sim": similarity,
+        "sim_gap": similarity - best_similarity,
+        "dense": dense,
+        "cover": cover,
+        "align_para": paragraph.align[0],
+        "align_para_min": paragraph.align[1],
+        "align_sent": sentence_align[0],
+        "align_sent_min": sentence_align[1],
+        "miss_name": len(paragraph.missing_names) / paragraph.names if paragraph.names else 0.0,
+        "miss_number": 1.0 if paragraph.missing_numbers else 0.0,
+        "type_missing": 0.0 if satisfies(question.kind, sentence, question.text) else 1.0,
+        "novelty": novel,
+        "why_cue": 1.0 if question.kind is AnswerType.REASON and reason_cue(sentence) else 0.0,
+        "short": 1.0 if len(sentence.split()) < 6 else 0.0,
+    }
+
+
+def _logistic(features: dict[str, float], weights: dict[str, float], cfg: ScoringConfig) -> float:
+    z = weights.get("bias", 0.0)
+    for name, value in features.items():
+        if name not in cfg.disabled:
+            z += weights.get(name, 0.0) * value
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def probability(features: dict[str, float], cfg: ScoringConfig) -> float:
+    """The selection model: how likely a sentence is the answer to the question.
+
+    >>> cfg = ScoringConfig(weights={"bias": -1.0, "sim": 4.0})
+    >>> round(probability({"sim": 0.5}, cfg), 3), probability({"sim": 0.5}, cfg.without("sim"))
+    (0.731, 0.2689414213699951)
+    """
+    return _logistic(features, cfg.weights, cfg)
+
+
+def answer_probability(lead: Candidate | None, cfg: ScoringConfig) -> float:
+    """The answerability model: how likely the question is answered by its lead sentence.
+
+    >>> cfg = ScoringConfig(answer_weights={"bias": -2.0, "lead_p": 4.0})
+    >>> round(answer_probability(Candidate(0, 0, 1, "a", {}, 0.9), cfg), 3)
+    0.832
+    >>> answer_probability(None, cfg)
+    0.0
+    """
+    if lead is None:
+        return 0.0
+    return _logistic({**lead.features, "lead_p": lead.probability}, cfg.answer_weights, cfg)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that might be quoted, with where it is and how likely it answers."""
+
+    passage: int  # index into the retrieved passages
+    start: int
+    end: int
+    text: str
+    features: dict[str, float]
+    probability: float
+    continues: bool = False  # from the paragraph the lead's paragraph continues
+
+
+def lead(candidates: Sequence[Candidate]) -> Candidate | None:
+    """The most probable sentence.
+
+    >>> lead([]) is None
+    True
+    """
+    return max(candidates, key=lambda c: c.probability, default=None)
+
+
+def choose(
+    candidates: Sequence[Candidate], kind: AnswerType, cfg: ScoringConfig
+) -> list[Candidate]:
+    """The sentences to quote, lead first; empty when the question is judged unanswered.
+
+    >>> c = lambda p, x, s: Candidate(p, 0, 1, s, {}, x)
+    >>> cfg = ScoringConfig(answer_weights={"lead_p": 8, "bias": -4}, min_support=0.5)
+    >>> [x.text for x in choose([c(0, 0.9, "a"), c(0, 0.8, "b"), c(2, 0.2, "c")],
+    ...                         AnswerType.OTHER, cfg)]
+    ['a', 'b']
+    >>> choose([c(0, 0.4, "a")], AnswerType.OTHER, cfg)
+    []
+    """
+    ranked = sorted(candidates, key=lambda c: -c.probability)
+    if not ranked or answer_probability(ranked[0], cfg) < cfg.min_answer:
+        return []
+    reason = kind is AnswerType.REASON
+    limit = cfg.max_reason_sentences if reason else cfg.max_sentences
+    top = ranked[0]
+    elsewhere = cfg.other_paragraph_reason if reason else cfg.other_paragraph
+    chosen = [top]
+    # The first half of the lead's argument comes right after it.
+    ranked = [
+        top,
+        *[c for c in ranked[1:] if c.continues],
+        *[c for c in ranked[1:] if not c.continues],
+    ]
+    for candidate in ranked[1:]:
+        if len(chosen) >= limit:
+            break
+        same = candidate.passage == top.passage
+        margin = cfg.keep_within if same else elsewhere
+        floor = max(cfg.min_support, top.probability - margin)
+        if candidate.continues:
+            # The first half of the lead's argument: its best sentence, if plausible.
+            best_there = max(
+                (c.probability for c in ranked if c.passage == candidate.passage), default=0.0
+            )
+            floor = cfg.continuation_floor if candidate.probability >= best_there else 2.0
+        if candidate.probability < floor:
+            continue
+        paragraphs = {c.passage for c in chosen}
+        if candidate.passage not in paragraphs and len(paragraphs) >= cfg.max_paragraphs:
+            continue
+        if any(candidate.text == c.text for c in chosen):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def confidence(candidates: Sequence[Candidate], cfg: ScoringConfig) -> float:
+    """The answer's confidence: the answerability model's probability (0 when none).
+
+    >>> confidence([], ScoringConfig())
+    0.0
+    """
+    return answer_probability(lead(candidates), cfg)

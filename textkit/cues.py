@@ -1,0 +1,386 @@
+"""What a question asks for, and whether a sentence could supply it.
+
+Pure text rules, no model: the answer type a question wants ("how many" wants a
+quantity, "when" a date or time, "who" a named person or body, "where" a place,
+"why" a reason), the specific constraints it names (numbers, years, proper
+names) and the cues in a sentence that could satisfy them. The answerer turns
+these into features (``qa.scoring``); nothing here decides on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from textkit.words import STOPWORDS, fold, stem
+
+
+class AnswerType(Enum):
+    QUANTITY = "quantity"
+    DATE = "date"
+    YEAR = "year"  # a date that must be explicit (what year, which date)
+    NAMED = "named"  # who / whom / which person, body, country
+    PLACE = "place"
+    REASON = "reason"
+    OTHER = "other"
+
+
+# (pattern, type): the first match in the question decides, so "In 2005, how many..."
+# is a quantity question, not a date one.
+_TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
+    (
+        re.compile(
+            r"\b(how (many|much|long|far|old|big|large|tall|high|deep|wide|often|fast|heavy|"
+            r"expensive|small|short)|what (percentage|percent|proportion|share|number|amount|"
+            r"fraction|size|length|area|volume|depth|height|width|distance|population|"
+            r"budget|cost|price|rate|speed|temperature|capacity|age)|by how much|"
+            r"at what (age|speed|rate|temperature|cost|price))\b",
+            re.I,
+        ),
+        AnswerType.QUANTITY,
+    ),
+    (
+        re.compile(
+            r"\b((what|which|in what|in which) (year|years|date|day|month|century|decade)|"
+            r"since what year|how long ago)\b",
+            re.I,
+        ),
+        AnswerType.YEAR,
+    ),
+    (re.compile(r"\b(when|(what|which) (time|period|season|era))\b", re.I), AnswerType.DATE),
+    (
+        re.compile(
+            r"\b(who|whom|whose|(what|which) (person|man|woman|people|leader|president|"
+            r"king|queen|author|writer|company|companies|organi[sz]ation|group|body|team|"
+            r"country|countries|nation|nations|state|states|party|parties|firm|agency|"
+            r"institution|university|studio|band|actor|actress|director|official|minister))\b",
+            re.I,
+        ),
+        AnswerType.NAMED,
+    ),
+    (
+        re.compile(
+            r"\b(where|(what|which|in what|in which) (city|cities|town|country|region|place|"
+            r"area|province|state|island|river|continent|location|village|street|building))\b",
+            re.I,
+        ),
+        AnswerType.PLACE,
+    ),
+    (
+        re.compile(
+            r"\b(why|for what (reason|purpose)|what (was|is|were|are) the (reason|motive|"
+            r"cause|purpose)s?|what (caused|made|led|drove|prompted|motivated)|how come)\b",
+            re.I,
+        ),
+        AnswerType.REASON,
+    ),
+]
+
+
+def answer_type(question: str) -> AnswerType:
+    """The kind of answer a question wants.
+
+    >>> [answer_type(q).value for q in ("In 2005, how many extras were hired?",
+    ...  "What year did it open?", "When did the war start?", "Who won the war?",
+    ...  "Where is Baku?", "Why did Iran fear the result?", "What is a status quo?")]
+    ['quantity', 'year', 'date', 'named', 'place', 'reason', 'other']
+    """
+    best: tuple[int, AnswerType] | None = None
+    for pattern, kind in _TYPE_PATTERNS:
+        match = pattern.search(question)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), kind)
+    return best[1] if best else AnswerType.OTHER
+
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred hundreds thousand thousands million millions billion billions trillion dozen "
+    "dozens half third quarter twice double triple percent"
+)
+_NUMBER = re.compile(r"\d|\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b", re.I)
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_EXPLICIT_DATE = re.compile(
+    r"\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(" + "|".join((_MONTHS + " " + _DAYS).split()) + r")\b|"
+    r"\b(century|centuries|decade|decades|bc|ad|bce|ce)\b|\b\d{1,2}(st|nd|rd|th)\b",
+    re.I,
+)
+_MONTH_DAY = re.compile(r"\b(" + "|".join(_MONTHS.split()) + r")\.?\s+\d{1,2}\b", re.I)
+_TIME_PHRASE = re.compile(
+    r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|year|years|"
+    r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|after|before|"
+    r"during|until|since|once|when|while|outset|initially|finally|eventually|"
+    r"soon|meantime|meanwhile|era|period|age)\b",
+    re.I,
+)
+_PLACE_WORDS = re.compile(
+    r"\b(in|at|near|from|into|across|inside|outside|north|south|east|west|northern|southern|"
+    r"eastern|western|border|borders|region|city|town|country|territory|territories|island|"
+    r"coast|shore|river|sea|mountain|mountains|valley|province|capital|village|abroad)\b",
+    re.I,
+)
+_PERSON_WORDS = re.compile(
+    r"\b(president|minister|leader|leaders|author|writer|king|queen|government|administration|"
+    r"army|officials|official|company|group|people|soldiers|members|team|committee|council|"
+    r"ministry|agency|court|parliament|police|engineer|engineers|staff|director|manager|"
+    r"inspector|operator|operators|contractor|crew|residents|citizens|workers)\b",
+    re.I,
+)
+_REASON = re.compile(
+    r"\b(because|since|as a result|due to|owing to|thanks to|so that|in order to|so as to|"
+    r"therefore|thus|hence|consequently|result|results|resulting|resulted|lead to|leads to|"
+    r"led to|leading to|cause|caused|causes|causing|would mean|meant|means that|reason|"
+    r"reasons|motive|motives|aim|aimed|goal|purpose|fear|feared|fears|worry|worried|"
+    r"worrying|concern|concerned|threat|threatened|risk|dependence|depend|depended|"
+    r"for the sake of|in the hope|prevent|avoid|ensure|allow|allowed|enable|enabled|"
+    r"effect|effects|impact|why|for)\b",
+    re.I,
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'.-]*[A-Za-z0-9]|\b[A-Z]\b")
+_YEAR_OR_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def has_quantity(text: str) -> bool:
+    """Whether ``text`` states a number or amount.
+
+    >>> has_quantity("It lost 150 tanks."), has_quantity("Two sides fought."), has_quantity("War.")
+    (True, True, False)
+    """
+    return bool(_NUMBER.search(text))
+
+
+def has_date(text: str, strict: bool = False) -> bool:
+    """Whether ``text`` states a date or time (``strict``: an explicit calendar date).
+
+    >>> has_date("It began on Sep. 27, 2020."), has_date("It ended after six weeks.")
+    (True, True)
+    >>> has_date("It ended after six weeks.", strict=True)
+    False
+    """
+    return bool(_EXPLICIT_DATE.search(text) or (not strict and _TIME_PHRASE.search(text)))
+
+
+def names(text: str, first_words: bool = False) -> list[str]:
+    """Capitalised words that are not a sentence's first word (proper names, roughly).
+
+    With ``first_words``, a sentence's first word counts too unless it looks like an
+    ordinary word (a function word, an adverb, a participle).
+
+    >>> names("Who won the war between Azerbaijan and Armenia in the OSCE era?")
+    ['Azerbaijan', 'Armenia', 'OSCE']
+    >>> names("Azerbaijan won. However, Having lost, Armenia left.", first_words=True)
+    ['Azerbaijan', 'Armenia']
+    """
+    out: list[str] = []
+    end_of_last = -1
+    for match in _CAPITALISED.finditer(text):
+        before = text[: match.start()].rstrip()
+        word = match.group().strip(".'’")
+        starts = not before or before[-1] in '.!?:;"“('
+        if starts and (not first_words or _ordinary(word)):
+            continue  # a sentence's first word is capitalised anyway
+        if fold(word) in STOPWORDS or fold(word) in _WH:
+            continue
+        if out and text[end_of_last : match.start()] == " ":
+            out[-1] = f"{out[-1]} {word}"  # "United Nations" is one name
+        else:
+            out.append(word)
+        end_of_last = match.end()
+    return out
+
+
+_WH = frozenset("what which who whom whose when where why how".split())
+_STARTERS = frozenset(
+    """
+    however moreover therefore although though even after before when while since thus
+    hence yet still also then meanwhile instead indeed undoubtedly furthermore besides
+    nevertheless nonetheless finally first second third today yesterday later earlier
+    let such many most some several each every another one two three in on at as
+    """.split()
+)
+
+
+def _ordinary(word: str) -> bool:
+    low = fold(word)
+    return low in STOPWORDS or low in _STARTERS or low.endswith(("ly", "ing", "ed"))
+
+
+def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
+    """Whether ``sentence`` holds something of the kind the question asks for,
+    beyond what the question itself already says.
+
+    >>> q = "How many tanks did Armenia lose in 2020?"
+    >>> satisfies(answer_type(q), "Armenia lost Shusha in 2020.", q)
+    False
+    >>> satisfies(answer_type(q), "Armenia lost 150 tanks in 2020.", q)
+    True
+    >>> satisfies(answer_type(q), "Armenia lost Shusha on Nov. 9, 2020.", q)
+    False
+    >>> q = "Who won the war?"
+    >>> satisfies(answer_type(q), "Azerbaijan won the war.", q)
+    True
+    """
+    if kind in (AnswerType.OTHER, AnswerType.REASON):
+        return True
+    asked = set(_YEAR_OR_NUMBER.findall(question)) | {fold(w) for w in names(question)}
+    rest = _strip_words(sentence, asked)
+    if kind is AnswerType.QUANTITY:
+        return has_quantity(_EXPLICIT_DATE.sub(" ", _MONTH_DAY.sub(" ", rest)))
+    if kind is AnswerType.YEAR:
+        return has_date(rest, strict=True)
+    if kind is AnswerType.DATE:
+        return has_date(rest)
+    found = [n for n in names(sentence, first_words=True) if fold(n) not in asked]
+    if kind is AnswerType.NAMED:
+        return bool(found or _PERSON_WORDS.search(rest))
+    return bool(found or _PLACE_WORDS.search(rest))
+
+
+def _strip_words(text: str, words: set[str]) -> str:
+    if not words:
+        return text
+    pattern = r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"
+    return re.sub(pattern, " ", text, flags=re.I)
+
+
+def reason_cue(sentence: str) -> bool:
+    """Whether a sentence states a reason, cause, aim or consequence.
+
+    >>> reason_cue("Tehran feared separatism, resulting in unrest."), reason_cue("Iran waited.")
+    (True, False)
+    """
+    return bool(_REASON.search(sentence))
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Something specific a question names, which the evidence must also name."""
+
+    text: str
+    kind: str  # "number" or "name"
+
+
+def constraints(question: str) -> list[Constraint]:
+    """The numbers, years and proper names a question is specific about.
+
+    >>> [(c.text, c.kind) for c in constraints("What did Iran's president say at the UN in 2023?")]
+    [('Iran', 'name'), ('UN', 'name'), ('2023', 'number')]
+    """
+    found: dict[str, Constraint] = {}
+    for word in names(question):
+        found.setdefault(fold(word), Constraint(word.removesuffix("’s").removesuffix("'s"), "name"))
+    for number in _YEAR_OR_NUMBER.findall(question):
+        found.setdefault(number, Constraint(number, "number"))
+    return list(found.values())
+
+
+# Names that mean the same place or people: a country, its adjective and its capital
+# (the capital stands for the government in news prose: "Tehran said ...").
+_ALIAS_GROUPS = [
+    "afghanistan afghan kabul",
+    "america american americans washington us usa u.s",
+    "armenia armenian armenians yerevan",
+    "azerbaijan azerbaijani azerbaijanis azeri azeris baku",
+    "britain british uk england english london",
+    "china chinese beijing",
+    "egypt egyptian cairo",
+    "france french paris",
+    "georgia georgian tbilisi",
+    "germany german germans berlin",
+    "india indian delhi",
+    "iran iranian iranians persia persian tehran",
+    "iraq iraqi baghdad",
+    "israel israeli jerusalem",
+    "italy italian rome",
+    "japan japanese tokyo",
+    "kazakhstan kazakh astana",
+    "pakistan pakistani islamabad",
+    "russia russian russians moscow kremlin",
+    "saudi riyadh",
+    "spain spanish madrid",
+    "syria syrian damascus",
+    "turkey turkish turks turkiye ankara",
+    "turkmenistan turkmen ashgabat",
+    "ukraine ukrainian kyiv kiev",
+    "uae emirates emirati",
+    # Months are written out or abbreviated: "November" ~ "Nov. 9".
+    "january jan",
+    "february feb",
+    "march mar",
+    "april apr",
+    "june jun",
+    "july jul",
+    "august aug",
+    "september sep sept",
+    "october oct",
+    "november nov",
+    "december dec",
+]
+ALIASES: dict[str, frozenset[str]] = {}
+for _group in _ALIAS_GROUPS:
+    _members = frozenset(_group.split())
+    for _member in _members:
+        ALIASES[_member] = _members
+
+
+def name_variants(name: str) -> frozenset[str]:
+    """Folded forms a name may take in the text: itself and its aliases.
+
+    >>> sorted(name_variants("Azeri"))[:3]
+    ['azerbaijan', 'azerbaijani', 'azerbaijanis']
+    """
+    key = fold(name).removesuffix("'s")
+    return ALIASES.get(key, frozenset()) | {key}
+
+
+def mentions(text_words: set[str], constraint: Constraint) -> bool:
+    """Whether a constraint is named in text whose folded words are ``text_words``.
+
+    Numbers match literally (thousands separators ignored); names match themselves,
+    their aliases, or a word sharing their first six letters (Azerbaijan ~ Azerbaijani).
+
+    >>> words = {"azerbaijani", "371000", "victory"}
+    >>> mentions(words, Constraint("Azerbaijan", "name"))
+    True
+    >>> mentions(words, Constraint("371,000", "number"))
+    True
+    >>> mentions(words, Constraint("Baku", "name")), mentions(words, Constraint("2023", "number"))
+    (True, False)
+    """
+    if constraint.kind == "number":
+        return constraint.text.replace(",", "") in text_words
+    variants = name_variants(constraint.text)
+    if variants & text_words:
+        return True
+    parts = [p for p in re.split(r"[\s-]+", fold(constraint.text)) if p]
+    if len(parts) > 1:
+        return all(p in text_words or stem(p) in text_words for p in parts)
+    key = parts[0] if parts else ""
+    # Derived forms: Azerbaijan ~ Azerbaijani, Iran ~ Iranian (a few letters added).
+    return len(key) >= 4 and any(
+        (w.startswith(key) or key.startswith(w)) and abs(len(w) - len(key)) <= 3 and len(w) >= 4
+        for w in text_words
+    )
+
+
+_FOLD_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+
+
+def folded_words(text: str) -> set[str]:
+    """Folded words of ``text``, with numbers stripped of thousands separators.
+
+    >>> sorted(folded_words("Iran's 371,000 km² U.S."))
+    ['371000', 'iran', "iran's", 'km2', 'u.s']
+    """
+    out = set()
+    for word in _FOLD_WORD.findall(fold(text).replace(",", "")):
+        out.add(word)
+        if word.endswith("'s"):
+            out.add(word[:-2])
+    return out
