@@ -99,12 +99,18 @@ class ScoringConfig:
     @classmethod
     def trained(cls, path: Path = WEIGHTS_FILE) -> ScoringConfig:
         """The config with the fitted weights and threshold of ``path``."""
-        data = _read_weights(path)
+        return cls.from_weights(_read_weights(path))
+
+    @classmethod
+    def from_weights(cls, data: dict, **overrides: object) -> ScoringConfig:
+        """The config for a weights file's content (as ``python -m evals train`` writes)."""
         return cls(
             weights=dict(data["weights"]),
             answer_weights=dict(data["answer_weights"]),
             min_answer=float(data["min_answer"]),
             min_support=float(data.get("min_support", 0.5)),
+            disabled=frozenset(data.get("disabled", ())),
+            **overrides,  # type: ignore[arg-type]
         )
 
     def without(self, *features: str) -> ScoringConfig:

@@ -172,21 +172,19 @@ def test_metrics_drop_when_the_answers_are_wrong(assistant) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # a hang guard: eight sets, over a thousand questions
 def test_shipped_sets_meet_their_thresholds(tmp_path: Path) -> None:
-    """The regression gate: every shipped development set, offline, default backend.
+    """The regression gate: every shipped set, calibration and test, offline, default backend.
 
-    Held-out sets (``purpose: test``) carry no thresholds on purpose: a gate on them
-    would invite tuning to them.
+    A test set's thresholds were set once, after its figures were measured with the final
+    weights, a little under them: they catch regressions and never choose anything.
     """
-    sets = [
-        path
-        for path in sorted((PROJECT_ROOT / "evals" / "sets").glob("*.yaml"))
-        if yaml.safe_load(path.read_text(encoding="utf-8")).get("purpose") != "test"
-    ]
-    assert len(sets) >= 2
+    sets = sorted((PROJECT_ROOT / "evals" / "sets").glob("*.yaml"))
+    purposes = {yaml.safe_load(p.read_text(encoding="utf-8")).get("purpose") for p in sets}
+    assert purposes == {"calibration", "test"}
     run = subprocess.run(
         [sys.executable, "-m", "evals", "run", *map(str, sets), "--out", str(tmp_path)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     print(run.stdout, run.stderr)
     assert run.returncode == 0, run.stderr
@@ -200,7 +198,7 @@ def test_article_set_writes_reports_and_compares(tmp_path: Path) -> None:
     out = tmp_path / "run"
     run = subprocess.run(
         [sys.executable, "-m", "evals", "run", str(ARTICLE_SET), "--out", str(out)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     print(run.stdout, run.stderr)
     assert run.returncode == 0, run.stderr

@@ -35,6 +35,9 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
             r"expensive|small|short)|what (percentage|percent|proportion|share|number|amount|"
             r"fraction|size|length|area|volume|depth|height|width|distance|population|"
             r"budget|cost|price|rate|speed|temperature|capacity|age)|by how much|"
+            r"what (is|was|are|were) the (population|size|area|length|height|depth|width|"
+            r"distance|budget|cost|price|number|amount|total|rate|speed|temperature|capacity|"
+            r"weight|volume|percentage|share)|"
             r"at what (age|speed|rate|temperature|cost|price))\b",
             re.I,
         ),
@@ -81,6 +84,8 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
 def answer_type(question: str) -> AnswerType:
     """The kind of answer a question wants.
 
+    >>> answer_type("What is the population of Baku?").value
+    'quantity'
     >>> [answer_type(q).value for q in ("In 2005, how many extras were hired?",
     ...  "What year did it open?", "When did the war start?", "Who won the war?",
     ...  "Where is Baku?", "Why did Iran fear the result?", "What is a status quo?")]
@@ -98,7 +103,7 @@ _NUMBER_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
     "hundred hundreds thousand thousands million millions billion billions trillion dozen "
-    "dozens half third quarter twice double triple percent"
+    "dozens half quarter twice double triple percent"
 )
 _NUMBER = re.compile(r"\d|\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b", re.I)
 _MONTHS = (
@@ -222,6 +227,8 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "Armenia lost Shusha on Nov. 9, 2020.", q)
     False
+    >>> satisfies(answer_type(q), "Armenia left three regions in 2020.", q)
+    False
     >>> q = "Who won the war?"
     >>> satisfies(answer_type(q), "Azerbaijan won the war.", q)
     True
@@ -231,7 +238,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     asked = set(_YEAR_OR_NUMBER.findall(question)) | {fold(w) for w in names(question)}
     rest = _strip_words(sentence, asked)
     if kind is AnswerType.QUANTITY:
-        return has_quantity(_EXPLICIT_DATE.sub(" ", _MONTH_DAY.sub(" ", rest)))
+        if not has_quantity(_EXPLICIT_DATE.sub(" ", _MONTH_DAY.sub(" ", rest))):
+            return False
+        counted = counted_words(question)
+        # "How many tanks ...": the count must be of tanks, so the sentence names them.
+        return not counted or bool(counted & {stem(w) for w in folded_words(sentence)})
     if kind is AnswerType.YEAR:
         return has_date(rest, strict=True)
     if kind is AnswerType.DATE:
@@ -240,6 +251,31 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.NAMED:
         return bool(found or _PERSON_WORDS.search(rest))
     return bool(found or _PLACE_WORDS.search(rest))
+
+
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+
+
+def counted_words(question: str) -> set[str]:
+    """The stems of what a "how many / how much" question counts.
+
+    >>> sorted(counted_words("How many tanks did Armenia lose?"))
+    ['tank']
+    >>> sorted(counted_words("How many sturgeon species live there?"))
+    ['live', 'speci', 'sturgeon']
+    >>> counted_words("How long is it?")
+    set()
+    """
+    match = _COUNTED.search(question)
+    if not match:
+        return set()
+    out = set()
+    for word in match.group(1).split():
+        word = fold(word)
+        if word in STOPWORDS:
+            break
+        out.add(stem(word))
+    return out
 
 
 def _strip_words(text: str, words: set[str]) -> str:

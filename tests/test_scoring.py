@@ -1,0 +1,187 @@
+"""The scoring module's pure functions: fusion, re-ranking, features, choosing, abstaining."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from evals.train import choose_threshold, fit_logistic
+from qa.extractive import abstention, join_parts
+from qa.models import Passage
+from qa.questions import split_compound
+from qa.scoring import (
+    FEATURES,
+    Candidate,
+    ParagraphMatch,
+    Question,
+    ScoringConfig,
+    choose,
+    rerank_score,
+    rrf,
+    sentence_features,
+)
+from textkit.cues import AnswerType, answer_type, constraints, satisfies
+
+OPEN = ScoringConfig(answer_weights={"bias": -4.0, "lead_p": 8.0}, min_answer=0.5, min_support=0.5)
+
+
+def _c(passage: int, p: float, text: str = "", continues: bool = False) -> Candidate:
+    return Candidate(passage, 0, len(text), text or f"s{passage}-{p}", {}, p, continues)
+
+
+def test_fusion_rewards_agreement_and_is_order_invariant() -> None:
+    dense, lexical = ["a", "b", "c"], ["d", "b", "e"]
+    fused = rrf([dense, lexical], k=60)
+    assert max(fused, key=fused.get) == "b"  # second in both beats first in one
+    assert fused == rrf([lexical, dense], k=60)
+    assert set(fused) == {"a", "b", "c", "d", "e"}
+
+
+@pytest.mark.parametrize("k", [1, 10, 60])
+def test_fusion_scores_fall_with_rank(k: int) -> None:
+    fused = rrf([["a", "b", "c"]], k=k)
+    assert fused["a"] > fused["b"] > fused["c"]
+
+
+def test_rerank_weights_each_signal_as_configured() -> None:
+    cfg = ScoringConfig(sentence_weight=0.5, coverage_weight=0.2)
+    assert rerank_score(0.4, 0.6, 1.0, cfg) == pytest.approx(0.4 + 0.3 + 0.2)
+    # A passage whose best sentence matches outranks a merely similar one.
+    assert rerank_score(0.5, 0.8, 0.0, cfg) > rerank_score(0.55, 0.3, 0.0, cfg)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many tanks did Armenia lose?", AnswerType.QUANTITY),
+        ("What percentage of the vote did he win?", AnswerType.QUANTITY),
+        ("In what year was the plant opened?", AnswerType.YEAR),
+        ("When did the fighting start?", AnswerType.DATE),
+        ("Who signed the deal?", AnswerType.NAMED),
+        ("Which company made the film?", AnswerType.NAMED),
+        ("Where did the author study?", AnswerType.PLACE),
+        ("Why did Iran fear the result?", AnswerType.REASON),
+        ("What was the reason for the delay?", AnswerType.REASON),
+        ("What is the status quo?", AnswerType.OTHER),
+    ],
+)
+def test_answer_types(question: str, kind: AnswerType) -> None:
+    assert answer_type(question) is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "ok"),
+    [
+        ("How many tanks were lost?", "Armenia lost 150 tanks.", True),
+        ("How many tanks were lost?", "Armenia lost many tanks on Nov. 9, 2020.", False),
+        ("When did the war start?", "It began on Sep. 27, 2020.", True),
+        ("What year did the war start?", "It began soon after the talks failed.", False),
+        ("Who won the war?", "Azerbaijan won the war.", True),
+        ("Who won the war?", "the war was won.", False),
+        ("Where did he study?", "He studied at Hacettepe University.", True),
+        ("In 2020, how many died?", "In 2020 the war broke out.", False),  # 2020 is asked
+    ],
+)
+def test_a_sentence_must_hold_the_kind_of_answer_asked_for(
+    question: str, sentence: str, ok: bool
+) -> None:
+    assert satisfies(answer_type(question), sentence, question) is ok
+
+
+def test_constraints_keep_multi_word_names_and_numbers() -> None:
+    found = [
+        (c.text, c.kind) for c in constraints("What did Iran say at the United Nations in 2023?")
+    ]
+    assert found == [("Iran", "name"), ("United Nations", "name"), ("2023", "number")]
+
+
+def _features(**match: object) -> dict[str, float]:
+    q = Question.read(
+        "How many tanks did Armenia lose in 2020?", ["tank", "armenia", "lose", "2020"]
+    )
+    base = ParagraphMatch((0.8, 0.5), (), (), 1)
+    return sentence_features(
+        q, "Armenia lost 150 tanks.", frozenset({"armenia", "lost", "150", "tank"}),
+        0.7, 0.7, 0.6, 0.5, replace(base, **match),
+    )  # fmt: skip
+
+
+def test_features_are_named_bounded_and_see_missing_constraints() -> None:
+    f = _features()
+    assert set(f) == set(FEATURES)
+    assert all(-1.0 <= v <= 1.0 for v in f.values())
+    assert f["type_missing"] == 0.0 and f["miss_name"] == 0.0 and f["miss_number"] == 0.0
+    assert _features(missing_names=("Armenia",))["miss_name"] == 1.0
+    assert _features(missing_numbers=("2020",))["miss_number"] == 1.0
+
+
+def test_choose_leads_with_the_most_probable_and_abstains_below_threshold() -> None:
+    chosen = choose([_c(1, 0.6), _c(0, 0.9), _c(0, 0.85)], AnswerType.OTHER, OPEN)
+    assert [c.probability for c in chosen] == [0.9, 0.85]  # same paragraph, within margin
+    assert choose([_c(0, 0.45)], AnswerType.OTHER, OPEN) == []
+    assert choose([], AnswerType.OTHER, OPEN) == []
+
+
+def test_other_paragraphs_need_to_be_nearly_as_likely() -> None:
+    cfg = replace(OPEN, other_paragraph=0.05, keep_within=0.2)
+    chosen = choose([_c(0, 0.9), _c(1, 0.8), _c(2, 0.88)], AnswerType.OTHER, cfg)
+    assert [c.passage for c in chosen] == [0, 2]
+
+
+def test_why_answers_quote_the_paragraph_the_lead_continues() -> None:
+    cfg = replace(OPEN, continuation_floor=0.3, max_reason_sentences=3)
+    candidates = [_c(0, 0.9), _c(1, 0.88), _c(2, 0.35, continues=True), _c(2, 0.2, continues=True)]
+    chosen = choose(candidates, AnswerType.REASON, cfg)
+    assert [c.passage for c in chosen][:2] == [0, 2]  # the first half comes right after
+    assert len([c for c in chosen if c.passage == 2]) == 1  # only its best sentence
+    assert choose(candidates, AnswerType.OTHER, cfg)[0].passage == 0
+
+
+def test_max_paragraphs_bounds_a_gathered_answer() -> None:
+    cfg = replace(OPEN, max_paragraphs=2, max_reason_sentences=5, other_paragraph_reason=0.5)
+    chosen = choose([_c(i, 0.9 - i / 100) for i in range(5)], AnswerType.REASON, cfg)
+    assert len({c.passage for c in chosen}) == 2
+
+
+def test_disabled_features_change_nothing_else() -> None:
+    cfg = ScoringConfig(weights={"bias": 0.0, "sim": 2.0, "cover": 1.0})
+    with pytest.raises(ValueError, match="unknown features"):
+        cfg.without("nonsense")
+    assert cfg.without("sim").disabled == frozenset({"sim"})
+
+
+def test_abstentions_name_what_is_missing() -> None:
+    p = Passage("i", "Baku lies on the Caspian coast.", "a.txt", 2, None, "", "", 0.0)
+    text = abstention(Question.read("What is the population of Baku?", []), [p])
+    assert text.startswith("The sources don't give the population of Baku.")
+    assert "mention 2023" in abstention(Question.read("What happened in Baku in 2023?", []), [p])
+
+
+def test_compound_answers_keep_each_part_or_say_which_is_missing() -> None:
+    p1 = Passage("1", "Thomas Reed built it.", "a.txt", 2, None, "", "h1", 0.0)
+    p2 = Passage("2", "Hale kept it.", "a.txt", 3, None, "", "h2", 0.0)
+    q1, q2 = Question.read("Who built it?", []), Question.read("who kept it?", [])
+    text, cited, abstained = join_parts(
+        [(q1, [p1], [Candidate(0, 0, 21, "Thomas Reed built it.", {}, 0.9)]), (q2, [p2], [])],
+        [p1, p2],
+    )
+    assert not abstained and "Thomas Reed built it. [¶2]" in text and "don't say who" in text
+    assert [c.paragraph for c in cited] == [2]
+    assert split_compound("Who built it, and when did it open?") == [
+        "Who built it?",
+        "when did it open?",
+    ]
+
+
+def test_fit_logistic_and_threshold_bound_false_abstentions() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] + 0.1 * rng.normal(size=400) > 0).astype(float)
+    _, w = fit_logistic(x, y)
+    assert w[0] > abs(w[1])
+    scores = [(True, s) for s in np.linspace(0.1, 0.9, 20)] + [(False, 0.05)] * 5
+    threshold = choose_threshold(scores, 0.10)
+    false_abstentions = sum(s < threshold for a, s in scores if a)
+    assert false_abstentions <= 2 and threshold > 0.1
