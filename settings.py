@@ -60,6 +60,9 @@ class Settings:
     chunk_tokens: int = 200
     embed_batch_size: int = 16
     max_file_mb: int = 50
+    fetch_max_mb: int = 20
+    fetch_timeout_s: float = 30.0
+    upload_max_mb: int = 50
     qa_llm: str = "extractive"
     llm_base_url: str | None = None
     llm_api_key: str | None = None
@@ -94,6 +97,9 @@ class Settings:
             chunk_tokens=_int(env, "CHUNK_TOKENS", base.chunk_tokens, minimum=16),
             embed_batch_size=_int(env, "EMBED_BATCH_SIZE", base.embed_batch_size),
             max_file_mb=_int(env, "INGEST_MAX_FILE_MB", base.max_file_mb),
+            fetch_max_mb=_int(env, "INGEST_FETCH_MAX_MB", base.fetch_max_mb),
+            fetch_timeout_s=_float(env, "INGEST_FETCH_TIMEOUT_S", base.fetch_timeout_s),
+            upload_max_mb=_int(env, "UPLOAD_MAX_MB", base.upload_max_mb),
             qa_llm=env.get("QA_LLM", "").strip() or base.qa_llm,
             llm_base_url=env.get("QA_LLM_BASE_URL", "").strip() or None,
             llm_api_key=env.get("QA_LLM_API_KEY", "").strip() or env.get("OPENAI_API_KEY") or None,
@@ -122,6 +128,9 @@ class Settings:
             "CHUNK_TOKENS": str(self.chunk_tokens),
             "EMBED_BATCH_SIZE": str(self.embed_batch_size),
             "INGEST_MAX_FILE_MB": str(self.max_file_mb),
+            "INGEST_FETCH_MAX_MB": str(self.fetch_max_mb),
+            "INGEST_FETCH_TIMEOUT_S": str(self.fetch_timeout_s),
+            "UPLOAD_MAX_MB": str(self.upload_max_mb),
             "QA_LLM": self.qa_llm,
             "QA_TOP_K": str(self.top_k),
             "QA_LLM_TIMEOUT_S": str(self.llm_timeout_s),

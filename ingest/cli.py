@@ -3,7 +3,9 @@
 Usage::
 
     python -m ingest                  # sources/ (SOURCES_DIR)
-    python -m ingest docs/ notes.md   # files and folders
+    python -m ingest docs/ notes.md   # files and folders (.txt .md .pdf .html .docx)
+    python -m ingest https://example.org/article   # web pages, PDFs and text by URL
+    python -m ingest --manifest sources.yaml       # everything a manifest lists
     python -m ingest --json           # one JSON summary on stdout, for scripts
     python -m ingest --rebuild        # recreate the whole index from the sources
 
@@ -20,8 +22,10 @@ from pathlib import Path
 from typing import TextIO
 
 from errors import QAError
+from ingest.manifest import load_manifest
 from ingest.service import open_ingester, rebuild_damaged
 from ingest.sync import IngestReport
+from ingest.urls import is_url
 from settings import Settings
 
 
@@ -76,7 +80,12 @@ def render(report: IngestReport) -> str:
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: sources/)")
+    parser.add_argument(
+        "paths", nargs="*", help="files, folders or http(s) URLs (default: sources/)"
+    )
+    parser.add_argument(
+        "--manifest", type=Path, help="a YAML file listing paths, globs and URLs to ingest"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON summary")
     parser.add_argument("--rebuild", action="store_true", help="recreate the index from scratch")
     parser.add_argument(
@@ -85,12 +94,20 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     args = parser.parse_args(argv)
     try:
         settings = settings or Settings.from_env()
-        paths = args.paths or [settings.sources_dir]
+        paths: list = [p if is_url(p) else Path(p) for p in args.paths]
+        warnings = []
+        if args.manifest:
+            manifest = load_manifest(args.manifest)
+            paths += manifest.items
+            warnings = manifest.warnings
+        if not paths and not args.manifest:
+            paths = [settings.sources_dir]
         if args.rebuild:
             rebuild_damaged(settings)
         progress = _progress_lines if args.progress_jsonl else _progress_bar
         ingester = open_ingester(settings, progress=progress(sys.stderr))
         report = ingester.run(paths, rebuild=args.rebuild)
+        report.warnings = warnings + report.warnings
     except (QAError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
 
 from errors import SourceError
+from ingest.formats import SUFFIX_KINDS, convert
+from ingest.paragraphs import Paragraph
+from ingest.urls import is_url, normalize_url
 
 TEXT_SUFFIXES = {".txt": False, ".text": False, ".md": True, ".markdown": True}
+SUPPORTED_SUFFIXES = sorted({*TEXT_SUFFIXES, *SUFFIX_KINDS})
 _SNIFF_BYTES = 8192
 
 
@@ -24,10 +30,23 @@ class SourceFile:
     path: Path
     root: Path
     source: str
+    url: str | None = None  # a web source: fetched, not read from ``path``
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def markdown(self) -> bool:
         return TEXT_SUFFIXES.get(self.path.suffix.lower(), False)
+
+    @property
+    def kind(self) -> str:
+        """pdf, html, docx, markdown or text, from the file name."""
+        suffix = self.path.suffix.lower()
+        return SUFFIX_KINDS.get(suffix) or ("markdown" if self.markdown else "text")
+
+    @property
+    def location(self) -> str:
+        """Where the source comes from: its URL, or its file's path."""
+        return self.url or str(self.path)
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,10 @@ class Loaded:
     file: SourceFile
     text: str
     sha256: str
+    # Set by the converters of structured formats; text sources are split later.
+    paragraphs: list[Paragraph] | None = None
+    title: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -46,6 +69,19 @@ class Discovery:
     scanned_roots: list[Path]
 
 
+def url_source(
+    url: str, name: str | None = None, options: dict[str, Any] | None = None
+) -> SourceFile:
+    """A ``SourceFile`` for a URL; its file name only hints at the format.
+
+    >>> url_source("https://example.org/r/report.pdf").kind
+    'pdf'
+    """
+    url = normalize_url(url)
+    leaf = PurePosixPath(urlsplit(url).path).name or "index.html"
+    return SourceFile(Path(leaf), Path("/"), name or url, url=url, options=options or {})
+
+
 def _root_for(path: Path, default_root: Path) -> Path:
     """Files inside the default sources folder keep names relative to it."""
     try:
@@ -55,14 +91,18 @@ def _root_for(path: Path, default_root: Path) -> Path:
         return path if path.is_dir() else path.parent
 
 
-def discover(paths: list[Path], default_root: Path) -> Discovery:
-    """Expand files and folders into the source files to ingest, in a stable order."""
-    found: dict[Path, SourceFile] = {}
+def discover(paths: list[Path | str | SourceFile], default_root: Path) -> Discovery:
+    """Expand files, folders and URLs into the sources to ingest, in a stable order."""
+    found: dict[Path | str, SourceFile] = {}
     errors: list[SourceError] = []
     warnings: list[str] = []
     scanned: list[Path] = []
     default_root = default_root.resolve()
     for given in paths:
+        if isinstance(given, SourceFile) or (isinstance(given, str) and is_url(given)):
+            web = given if isinstance(given, SourceFile) else url_source(given)
+            found.setdefault(web.url or web.path, web)
+            continue
         path = Path(os.path.abspath(given))
         if not path.exists() and not path.is_symlink():
             errors.append(SourceError(str(given), "no such file or folder"))
@@ -89,10 +129,10 @@ def discover(paths: list[Path], default_root: Path) -> Discovery:
                         )
                     )
                     continue
-            if candidate.suffix.lower() not in TEXT_SUFFIXES:
+            if candidate.suffix.lower() not in SUPPORTED_SUFFIXES:
                 warnings.append(
                     f"{name}: skipped, unsupported file type "
-                    f"(supported: {', '.join(sorted(TEXT_SUFFIXES))})"
+                    f"(supported: {', '.join(SUPPORTED_SUFFIXES)})"
                 )
                 continue
             found.setdefault(candidate, SourceFile(candidate, root, name))
@@ -120,6 +160,23 @@ def read_source(file: SourceFile, max_bytes: int) -> Loaded:
         raise SourceError(name, f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise SourceError(name, "grew past the size limit while being read")
+    return load_bytes(file, data, max_bytes)
+
+
+def load_bytes(
+    file: SourceFile,
+    data: bytes,
+    max_bytes: int,
+    kind: str | None = None,
+    charset: str | None = None,
+) -> Loaded:
+    """Turn a source's bytes into its text (and paragraphs, for structured formats)."""
+    name = file.source
+    kind = kind or file.kind
+    sha256 = hashlib.sha256(data).hexdigest()
+    if kind not in ("text", "markdown"):
+        done = convert(name, kind, data, max_bytes, charset)
+        return Loaded(file, done.text, sha256, done.paragraphs, done.title, done.meta)
     if b"\x00" in data[:_SNIFF_BYTES]:
         raise SourceError(name, "looks like a binary file (it contains NUL bytes), not text")
     try:
@@ -132,4 +189,4 @@ def read_source(file: SourceFile, max_bytes: int) -> Loaded:
         ) from None
     if not text.strip():
         raise SourceError(name, "is empty (no text to ingest)")
-    return Loaded(file, text, hashlib.sha256(data).hexdigest())
+    return Loaded(file, text, sha256)

@@ -32,6 +32,7 @@ class Paragraph:
     end: int
     section: str | None
     is_heading: bool = False
+    page: int | None = None  # the page a paragraph starts on, for paged formats (PDF)
 
 
 def normalize_newlines(text: str) -> str:

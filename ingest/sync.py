@@ -14,6 +14,7 @@ a paragraph embeds one chunk and renumbers the rest without re-embedding them.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from errors import QAError, SourceError, StoreError
 from ingest.chunking import chunk_text
+from ingest.fetch import FetchLimits, is_url, read_url, validators_key
 from ingest.loader import Loaded, SourceFile, discover, read_source
 from ingest.paragraphs import Paragraph, document_title, split_paragraphs
 from textkit.tokens import TokenCounter
@@ -36,7 +38,7 @@ from vectorstore.index import Index
 
 ProgressFn = Callable[[int, int, str], None]
 INDEX_BATCH = 256
-POSITION_KEYS = ("paragraph", "part", "parts", "start", "end", "tokens")
+POSITION_KEYS = ("paragraph", "part", "parts", "start", "end", "tokens", "page")
 
 
 @dataclass
@@ -137,6 +139,8 @@ def build_chunks(
                 "end": paragraph.start + piece.end,
                 "tokens": piece.tokens,
             }
+            if paragraph.page is not None:
+                position["page"] = paragraph.page  # PDF paragraphs: cited as "p. 4"
             chunks.append(Chunk(piece.text, identity, position))
     return chunks
 
@@ -217,7 +221,9 @@ class Ingester:
             if rebuild:
                 self._reset()
                 # Sources ingested before stay in the index: their files are read again.
-                paths = list(paths) + [Path(r.path) for r in previous.values()]
+                paths = list(paths) + [
+                    r.path if is_url(r.path) else Path(r.path) for r in previous.values()
+                ]
                 previous = {}
             self.index.catalog.set_meta("embedding_model", model)
             found = discover(paths, self.settings.sources_dir)
@@ -250,26 +256,27 @@ class Ingester:
 
         Progress is counted in bytes of source text, the one total known up front.
         """
-        sizes = {f.path: _size(f.path) for f in files}
+        sizes = {f.path: 0 if f.url else _size(f.path) for f in files}
         total = sum(sizes.values())
         done = 0
         for file in files:
             try:
-                item = read_source(file, self.settings.max_file_mb * 1_000_000)
                 old = previous.get(file.source)
-                if old and Path(old.path) != file.path and Path(old.path).exists():
+                item = self._read(file, old)
+                if old and old.path != file.location and Path(old.path).exists():
                     raise SourceError(
                         file.source,
                         f"has the same name as {old.path}, already ingested; "
                         "rename one of them or ingest them from a common folder.",
                     )
                 if old and self._unchanged(item, old):
-                    paragraphs = split_paragraphs(item.text, markdown=file.markdown)
+                    count = item.meta.get("paragraph_count") or len(self._paragraphs(item))
+                    self._keep_validators(item, count)
                     report.sources.append(
                         SourceReport(
                             file.source,
                             "unchanged",
-                            paragraphs=len(paragraphs),
+                            paragraphs=count,
                             chunks=old.chunks,
                             skipped=old.chunks,
                         )
@@ -279,6 +286,7 @@ class Ingester:
                     report.sources.append(
                         self._sync_one(item, plan, old, done, sizes[file.path], total)
                     )
+                    self._keep_validators(item, len(plan[0]))
             except SourceError as exc:
                 report.errors.append(str(exc))
             except StoreError:
@@ -291,9 +299,36 @@ class Ingester:
     def _unchanged(self, item: Loaded, old: SourceRecord | None) -> bool:
         return bool(old and old.complete and old.sha256 == item.sha256)
 
+    def _read(self, file: SourceFile, old: SourceRecord | None) -> Loaded:
+        """A file's content, or a web source's (conditionally, when it was ingested)."""
+        max_bytes = self.settings.max_file_mb * 1_000_000
+        if file.url is None:
+            return read_source(file, max_bytes)
+        limits = FetchLimits(
+            int(file.options.get("max_mb", self.settings.fetch_max_mb) * 1_000_000),
+            float(file.options.get("timeout_s", self.settings.fetch_timeout_s)),
+        )
+        kept = self.index.catalog.meta(validators_key(file.url)) if old and old.complete else None
+        previous = json.loads(kept) if kept else None
+        if previous and previous.get("sha256") != old.sha256:  # type: ignore[union-attr]
+            previous = None  # kept for another version: ask for the page unconditionally
+        return read_url(file, limits, previous)
+
+    def _keep_validators(self, item: Loaded, paragraphs: int) -> None:
+        """Remember a fetched page's ETag / Last-Modified for the next conditional request."""
+        validators = item.meta.get("validators")
+        if item.file.url and validators:
+            value = {**validators, "paragraphs": paragraphs}
+            self.index.catalog.set_meta(validators_key(item.file.url), json.dumps(value))
+
+    def _paragraphs(self, item: Loaded) -> list[Paragraph]:
+        if item.paragraphs is not None:
+            return item.paragraphs
+        return split_paragraphs(item.text, markdown=item.file.markdown)
+
     def _prepare(self, item: Loaded) -> tuple[list[Paragraph], list[Chunk], str]:
-        paragraphs = split_paragraphs(item.text, markdown=item.file.markdown)
-        title = document_title(paragraphs, item.file.path, item.file.markdown)
+        paragraphs = self._paragraphs(item)
+        title = item.title or document_title(paragraphs, item.file.path, item.file.markdown)
         chunks = build_chunks(
             item.file.source, title, paragraphs, self.counter, self.settings.chunk_tokens
         )
@@ -312,7 +347,7 @@ class Ingester:
         source = item.file.source
         record = SourceRecord(
             source=source,
-            path=str(item.file.path),
+            path=item.file.location,
             sha256=item.sha256,
             title=title,
             paragraphs=[
@@ -321,6 +356,7 @@ class Ingester:
                     "text": p.text,
                     "section": p.section,
                     "is_heading": p.is_heading,
+                    **({"page": p.page} if p.page is not None else {}),
                 }
                 for p in paragraphs
             ],
@@ -377,7 +413,7 @@ class Ingester:
             position = positions.get(key)  # type: ignore[arg-type]
             if position is None:
                 orphans.append(hit.id)
-            elif any(hit.metadata.get(k) != position[k] for k in POSITION_KEYS):
+            elif any(hit.metadata.get(k) != position.get(k) for k in POSITION_KEYS):
                 moved_ids.append(hit.id)
                 moved_meta.append({**hit.metadata, **position})
         if moved_ids:

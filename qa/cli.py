@@ -9,7 +9,8 @@ Usage::
     echo '{"turns": ["Who built the lighthouse?", "And who kept it last?"]}' | python -m qa --json
 
 The JSON object per answer: question, answer, abstained, citations
-[{source, paragraph, section, quote}], retrieved [{source, paragraph, score}],
+[{source, paragraph, page, section, quote}] (page: for PDFs, else null),
+retrieved [{source, paragraph, score}],
 backend, prompt_version, confidence, timings_ms {retrieve, answer}. With several
 questions on standard input, a bad one yields ``{"question": ..., "error": ...}``
 and the rest are still answered. A stdin line holding a JSON object
@@ -46,7 +47,7 @@ def render(answer: Answer) -> str:
         lines.append("\nSources:")
         for c in answer.citations:
             section = f" ({c.section})" if c.section else ""
-            lines.append(f"  ¶{c.paragraph} {c.source}{section}")
+            lines.append(f"  {c.where}{section}")
             lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 84), "    "))
     lines += [f"\nnote: {n}" for n in answer.notes]
     return "\n".join(lines)

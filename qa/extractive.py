@@ -38,7 +38,7 @@ def compose(
     for group in quotes.values():
         p = passages[group[0].passage]
         quote = " ".join(c.text for c in sorted(group, key=lambda c: c.start))
-        citations.append(Citation(p.source, p.paragraph, p.section, quote, p.chunk_hash))
+        citations.append(Citation(p.source, p.paragraph, p.section, quote, p.chunk_hash, p.page))
     return " ".join(sentences), citations
 
 
@@ -117,7 +117,12 @@ def join_parts(
             if key in citations and c.quote not in citations[key].quote:
                 old = citations[key]
                 c = Citation(
-                    old.source, old.paragraph, old.section, f"{old.quote} {c.quote}", old.chunk_hash
+                    old.source,
+                    old.paragraph,
+                    old.section,
+                    f"{old.quote} {c.quote}",
+                    old.chunk_hash,
+                    old.page,
                 )
             citations[key] = c
     if not answered:

@@ -103,7 +103,7 @@ def ground(
     result.text = " ".join(kept)
     result.notes = list(dict.fromkeys(result.notes))
     result.citations = [
-        Citation(p.source, p.paragraph, p.section, " ".join(qs), p.chunk_hash)
+        Citation(p.source, p.paragraph, p.section, " ".join(qs), p.chunk_hash, p.page)
         for p, qs in quotes.values()
     ]
     return result

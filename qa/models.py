@@ -22,6 +22,7 @@ class Passage:
     lexical: float = 0.0  # BM25 score
     start: int = 0
     end: int = 0
+    page: int | None = None  # PDF sources: the page the paragraph starts on
 
     @classmethod
     def from_hit(cls, hit_id: str, text: str, meta: dict[str, Any], **scores: float) -> Passage:
@@ -35,6 +36,7 @@ class Passage:
             chunk_hash=str(meta.get("chunk_hash", "")),
             start=int(meta.get("start", 0)),
             end=int(meta.get("end", 0)),
+            page=int(meta["page"]) if meta.get("page") else None,
             score=scores.get("score", 0.0),
             dense=scores.get("dense", 0.0),
             lexical=scores.get("lexical", 0.0),
@@ -48,14 +50,28 @@ class Citation:
     section: str | None
     quote: str
     chunk_hash: str = ""
+    page: int | None = None
 
     def public(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "paragraph": self.paragraph,
+            "page": self.page,
             "section": self.section,
             "quote": self.quote,
         }
+
+    @property
+    def where(self) -> str:
+        """How a reader finds it: ``report.pdf · p. 4 · ¶27``.
+
+        >>> Citation("report.pdf", 27, None, "q", page=4).where
+        'report.pdf · p. 4 · ¶27'
+        >>> Citation("a.txt", 3, None, "q").where
+        'a.txt · ¶3'
+        """
+        page = f" · p. {self.page}" if self.page else ""
+        return f"{self.source}{page} · ¶{self.paragraph}"
 
 
 @dataclass

@@ -113,6 +113,7 @@ def test_cli_json_contract_and_batch_mode(article_store: Settings) -> None:
     assert data["citations"][0] == {
         "source": "iran-after-karabakh.txt",
         "paragraph": 17,
+        "page": None,
         "section": "Iran’s Karabakh plans backfired",
         "quote": "Translated by Can Atalay in Ankara",
     }

@@ -68,8 +68,11 @@ def snapshot(bot: Assistant, answer: Answer) -> dict:
 def render_sources(record: dict) -> None:
     st.markdown("**Sources**")
     for c in record["citations"]:
+        page = f"p. {c['page']}" if c.get("page") else ""
         where = " · ".join(
-            markup.text(x) for x in (c["source"], f"¶{c['paragraph']}", c.get("section") or "") if x
+            markup.text(x)
+            for x in (c["source"], page, f"¶{c['paragraph']}", c.get("section") or "")
+            if x
         )
         link = markup.viewer_link(c["source"], c["paragraph"], c.get("chunk_hash", ""))
         body = markup.highlighted(c["paragraph_text"], c["quote"])
@@ -90,8 +93,10 @@ def render_answer(record: dict) -> None:
         st.markdown("**Closest passages**")
         for p in record["passages"][:3]:
             link = markup.viewer_link(p["source"], p["paragraph"], p.get("chunk_hash", ""))
+            page = f"p. {p['page']} · " if p.get("page") else ""
             st.markdown(
                 f'<div class="source-card"><div class="where">{markup.text(p["source"])} · '
+                f"{page}"
                 f'¶{p["paragraph"]} · <a href="{markup.text(link)}" target="_blank">open</a>'
                 f"</div>{markup.text(p['text'])}</div>",
                 unsafe_allow_html=True,
