@@ -107,7 +107,7 @@ def read_pdf(name: str, data: bytes) -> list[Block]:
             level = None
             if size >= body * HEADING_SIZE and len(group) <= 3 and len(text) <= 200:
                 level = heading_sizes.index(round(size)) + 1 if round(size) in heading_sizes else 1
-            block = Block(text, level, None if level else page.number)
+            block = Block(text, level, page.number)
             if blocks and _continues(blocks[-1], block):
                 prev = blocks.pop()
                 block = Block(join_lines([prev.text, block.text]), None, prev.page)
@@ -186,27 +186,31 @@ def _drop_running_lines(pages: list[_Page]) -> None:
     for page in pages:
         for line in page.lines:
             line.text = line.text.strip()
-    edge: Counter[str] = Counter()
+    edge: Counter[tuple[str, str]] = Counter()
     for page in pages:
-        edge.update({_running_key(ln.text) for ln in _edge_lines(page)})
-    repeated = {
-        key for key, n in edge.items() if len(pages) >= 2 and n >= max(2, REPEAT_SHARE * len(pages))
-    }
+        edge.update({(zone, _running_key(ln.text)) for zone, ln in _edge_lines(page)})
+    needed = max(2, REPEAT_SHARE * len(pages))
+    repeated = {key for key, n in edge.items() if n >= needed}
     for page in pages:
         drop = {
             id(ln)
-            for ln in _edge_lines(page)
-            if _running_key(ln.text) in repeated or _PAGE_NUMBER.match(ln.text)
+            for zone, ln in _edge_lines(page)
+            if (zone, _running_key(ln.text)) in repeated or _PAGE_NUMBER.match(ln.text)
         }
         page.lines = [ln for ln in page.lines if id(ln) not in drop and ln.text]
 
 
-def _edge_lines(page: _Page) -> list[Line]:
-    """The first two and last two lines, when they sit in the page's margins."""
+def _edge_lines(page: _Page) -> list[tuple[str, Line]]:
+    """The first two lines if in the top margin, the last two if in the bottom one.
+
+    A header repeats at the top and a footer at the bottom: a line of body text
+    that ends one page and starts the next is neither.
+    """
     top = page.bottom + page.height * (1 - MARGIN_SHARE)
     low = page.bottom + page.height * MARGIN_SHARE
-    ends = page.lines[:2] + page.lines[-2:]
-    return [ln for ln in ends if ln.y >= top or ln.y <= low]
+    heads = [("top", ln) for ln in page.lines[:2] if ln.y >= top]
+    feet = [("bottom", ln) for ln in page.lines[-2:] if ln.y <= low]
+    return heads + feet
 
 
 def _body_size(lines: list[Line]) -> float:
