@@ -25,7 +25,6 @@ from errors import QAError
 from ingest.manifest import load_manifest
 from ingest.service import open_ingester, rebuild_damaged
 from ingest.sync import IngestReport
-from ingest.urls import is_url
 from settings import Settings
 
 
@@ -94,7 +93,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     args = parser.parse_args(argv)
     try:
         settings = settings or Settings.from_env()
-        paths: list = [p if is_url(p) else Path(p) for p in args.paths]
+        paths: list = [p if "://" in p else Path(p) for p in args.paths]
         warnings = []
         if args.manifest:
             manifest = load_manifest(args.manifest)

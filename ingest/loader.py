@@ -103,6 +103,11 @@ def discover(paths: list[Path | str | SourceFile], default_root: Path) -> Discov
             web = given if isinstance(given, SourceFile) else url_source(given)
             found.setdefault(web.url or web.path, web)
             continue
+        if isinstance(given, str) and "://" in given:
+            errors.append(
+                SourceError(given, "is not an http(s) URL; only http and https are fetched")
+            )
+            continue
         path = Path(os.path.abspath(given))
         if not path.exists() and not path.is_symlink():
             errors.append(SourceError(str(given), "no such file or folder"))
