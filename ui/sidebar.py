@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from errors import QAError
@@ -9,6 +11,7 @@ from qa.pipeline import Assistant
 from settings import Settings
 from ui.reingest import run_ingest
 from ui.resources import index_stats
+from ui.upload import ACCEPTED, UploadRefused, store_upload
 
 
 def show_ingest_summary(summary: dict) -> None:
@@ -27,14 +30,16 @@ def show_ingest_summary(summary: dict) -> None:
         st.warning(warning)
 
 
-def reingest(settings: Settings, bot: Assistant, where: object = st) -> dict:
+def reingest(
+    settings: Settings, bot: Assistant, where: object = st, paths: list[Path] | None = None
+) -> dict:
     """Run the ingest with a progress bar, then catch the chat up."""
     bar = where.progress(0.0, text="Reading sources…")
 
     def update(done: int, total: int, source: str) -> None:
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"Embedding {source}")
 
-    summary = run_ingest(settings, progress=update)
+    summary = run_ingest(settings, paths=paths, progress=update)
     bar.empty()
     bot.retriever.refresh()
     st.session_state["last_ingest_summary"] = summary
@@ -61,6 +66,7 @@ def sidebar(settings: Settings, bot: Assistant) -> None:
         if st.button("Re-ingest sources", icon=":material/sync:", use_container_width=True):
             reingest(settings, bot, st.sidebar)
             st.rerun()
+        upload(settings, bot)
         if summary := st.session_state.get("last_ingest_summary"):
             with st.expander("Last re-ingest", expanded=True):
                 show_ingest_summary(summary)
@@ -74,3 +80,36 @@ def sidebar(settings: Settings, bot: Assistant) -> None:
             key="k",
             help="How many passages are retrieved and shown for each question.",
         )
+
+
+def upload(settings: Settings, bot: Assistant) -> None:
+    """Add files to the sources: stored under the sources folder, then ingested."""
+    with st.form("upload", clear_on_submit=True, border=False):
+        files = st.file_uploader(
+            "Add sources",
+            type=[s.lstrip(".") for s in ACCEPTED],
+            accept_multiple_files=True,
+            help=f"PDF, Word, web pages, Markdown or text, up to {settings.upload_max_mb} MB each.",
+        )
+        submitted = st.form_submit_button(
+            "Add and ingest", icon=":material/upload_file:", use_container_width=True
+        )
+    if not submitted or not files:
+        return
+    stored, refused, notes = [], [], []
+    for file in files:
+        try:
+            kept = store_upload(
+                file.name, file.getvalue(), settings.sources_dir, settings.upload_max_mb * 1_000_000
+            )
+            stored.append(kept.path)
+            if kept.replaced:
+                notes.append(f"{kept.path.name}: replaced the earlier upload of that name")
+        except (UploadRefused, OSError) as exc:
+            refused.append(str(exc))
+    empty = {"added": 0, "updated": 0, "skipped": 0, "deleted": 0, "sources": []}
+    summary = reingest(settings, bot, st.sidebar, paths=stored) if stored else dict(empty)
+    summary["errors"] = refused + summary.get("errors", [])
+    summary["warnings"] = notes + summary.get("warnings", [])
+    st.session_state["last_ingest_summary"] = summary
+    st.rerun()

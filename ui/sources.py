@@ -14,6 +14,7 @@ import streamlit.components.v1 as components
 
 from qa.pipeline import Assistant
 from ui import markup
+from ui.originals import locate, pdf_link
 
 CSS = """
 <style>
@@ -21,6 +22,8 @@ CSS = """
 .para .num { min-width: 2.6rem; color: #888; font-size: 0.85rem; text-align: right; }
 .para.heading .body { font-weight: 700; font-size: 1.1rem; }
 .para.target { background: #fff3c4; outline: 2px solid #f0b400; }
+.page-mark { color: #888; font-size: 0.8rem; border-top: 1px dashed #ccc; margin: 0.6rem 0 0.2rem;
+  padding-top: 0.2rem; }
 </style>
 """
 SCROLL = """
@@ -65,9 +68,19 @@ def sources_page(bot: Assistant) -> None:
             target = now
     st.title(record.title)
     ingested = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.ingested_at))
-    st.caption(f"{source} · {len(record.paragraphs)} paragraphs · ingested {ingested}")
+    pages = max((p.get("page") or 0 for p in record.paragraphs), default=0)
+    counts = f"{pages} pages · " if pages else ""
+    st.caption(f"{source} · {counts}{len(record.paragraphs)} paragraphs · ingested {ingested}")
+    target_page = next((p.get("page") for p in record.paragraphs if p["number"] == target), None)
+    if target and target_page:
+        st.caption(f"¶{target} is on page {target_page}.")
+    original_links(record.path, record.sha256, source, target_page)
     rows = []
+    page_shown = None
     for p in record.paragraphs:
+        if p.get("page") and p["page"] != page_shown:
+            page_shown = p["page"]
+            rows.append(f'<div class="page-mark">p. {page_shown}</div>')
         classes = ["para"]
         if p["is_heading"]:
             classes.append("heading")
@@ -81,3 +94,32 @@ def sources_page(bot: Assistant) -> None:
     st.markdown("\n".join(rows), unsafe_allow_html=True)
     if target:
         components.html(SCROLL.format(anchor=f"p{target}"), height=0)
+
+
+def original_links(location: str, sha256: str, source: str, page: int | None) -> None:
+    """Open the original: a PDF at the cited page, other files as a download, a URL."""
+    original = locate(location, sha256)
+    if original.url:
+        st.link_button("Open the original page", original.url, icon=":material/open_in_new:")
+        return
+    if original.path is None:
+        st.caption("The original file is no longer where it was ingested from.")
+        return
+    if original.changed:
+        st.caption("The file has changed since it was ingested; re-ingest to update this view.")
+    name = original.path.name
+    if original.path.suffix.lower() == ".pdf" and not original.changed:
+        at = f" at page {page}" if page else ""
+        st.link_button(
+            f"Open {name}{at}",
+            pdf_link(original.path, sha256, page),
+            icon=":material/picture_as_pdf:",
+        )
+    st.download_button(
+        f"Download {name}",
+        data=original.path.read_bytes(),
+        file_name=name,
+        mime=original.mime,
+        icon=":material/download:",
+        key=f"download-{source}",
+    )
