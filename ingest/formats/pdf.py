@@ -141,11 +141,24 @@ def _pages(name: str, data: bytes):  # type: ignore[no-untyped-def]
             box = page.mediabox
             current = _Page(index + 1, float(box.height), float(box.bottom))
             page.extract_text(visitor_text=_collector(current))
+            _forget(reader, index)
         except Exception as exc:  # as above: one bad page makes the file unreadable
             raise SourceError(
                 name, f"is damaged: page {index + 1} cannot be read ({_reason(exc)})"
             ) from None
         yield current
+
+
+def _forget(reader, index: int) -> None:  # type: ignore[no-untyped-def]
+    """Let a read page go: pypdf caches each page and its decoded content, which would
+    make memory grow with the page count. Shared objects (fonts) stay cached."""
+    page = reader.flattened_pages[index]
+    contents = page.get("/Contents")
+    refs = contents if isinstance(contents, list) else [contents]
+    for ref in [page.indirect_reference, *refs]:
+        if ref is not None and hasattr(ref, "idnum"):
+            reader.resolved_objects.pop((ref.generation, ref.idnum), None)
+    reader.flattened_pages[index] = None
 
 
 def _reason(exc: Exception) -> str:
