@@ -201,3 +201,13 @@ def read_url(
 def validators_key(url: str) -> str:
     """The catalog key under which a URL's validators are kept (keys are short)."""
     return "fetch:" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:40]
+
+
+def document_meta_key(source: str) -> str:
+    """The catalog key of a source's document metadata (author, date, format, pages);
+    the viewer computes the same key.
+
+    >>> document_meta_key("a.pdf")
+    'docmeta:a7949e623819aa32baf4c32d0457e275b4eff130'
+    """
+    return "docmeta:" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:40]

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from errors import QAError, SourceError, StoreError
 from ingest.chunking import chunk_text
-from ingest.fetch import FetchLimits, is_url, read_url, validators_key
+from ingest.fetch import FetchLimits, document_meta_key, is_url, read_url, validators_key
 from ingest.loader import Loaded, SourceFile, discover, read_source
 from ingest.paragraphs import Paragraph, document_title, split_paragraphs
 from textkit.tokens import TokenCounter
@@ -287,6 +287,7 @@ class Ingester:
                         self._sync_one(item, plan, old, done, sizes[file.path], total)
                     )
                     self._keep_validators(item, len(plan[0]))
+                    self._keep_document_meta(item)
             except SourceError as exc:
                 report.errors.append(str(exc))
             except StoreError:
@@ -320,6 +321,11 @@ class Ingester:
         if item.file.url and validators:
             value = {**validators, "paragraphs": paragraphs}
             self.index.catalog.set_meta(validators_key(item.file.url), json.dumps(value))
+
+    def _keep_document_meta(self, item: Loaded) -> None:
+        """Author, date, format and page count, for the viewer (not part of any chunk)."""
+        meta = {k: v for k, v in item.meta.items() if k in ("author", "date", "format", "pages")}
+        self.index.catalog.set_meta(document_meta_key(item.file.source), json.dumps(meta))
 
     def _paragraphs(self, item: Loaded) -> list[Paragraph]:
         if item.paragraphs is not None:

@@ -83,6 +83,14 @@ def test_every_format_is_ingested_and_cited_with_paragraph_and_page(settings: Se
         "report.pdf": "added", "lighthouse.docx": "added",
         "saved/article.html": "added", "bees.md": "added",
     }  # fmt: skip
+    from ingest.fetch import document_meta_key
+    from vectorstore.catalog import Catalog, make_engine
+
+    catalog = Catalog(make_engine(settings.record_manager_url), settings.chroma_collection)
+    assert json.loads(catalog.meta(document_meta_key("saved/article.html")) or "{}") == {
+        "format": "html", "author": "Ahmet Example", "date": "2021-01-05",
+    }  # fmt: skip
+    assert json.loads(catalog.meta(document_meta_key("report.pdf")) or "{}")["pages"] == 3
     answers = ask(
         settings,
         "Why did the nitrate boom end after the First World War?",

@@ -20,6 +20,14 @@ def test_the_page_accepts_what_the_ingest_reads() -> None:
     assert tuple(SUPPORTED_SUFFIXES) == ACCEPTED
 
 
+def test_the_viewer_reads_the_metadata_key_the_ingest_writes() -> None:
+    from ingest.fetch import document_meta_key
+    from ui.sources import document_meta_key as viewer_key
+
+    for name in ("uploads/report.pdf", "https://example.org/a?b=1", "ü.md"):
+        assert viewer_key(name) == document_meta_key(name)
+
+
 def test_uploads_are_stored_under_safe_names_within_limits(tmp_path: Path) -> None:
     kept = store_upload("../../evil/.hidden report.PDF", b"%PDF-1.4", tmp_path, 100)
     assert kept.path == tmp_path / "uploads" / "hidden-report.pdf"

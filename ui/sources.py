@@ -7,6 +7,8 @@ shows nothing but an error.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 
 import streamlit as st
@@ -71,6 +73,8 @@ def sources_page(bot: Assistant) -> None:
     pages = max((p.get("page") or 0 for p in record.paragraphs), default=0)
     counts = f"{pages} pages · " if pages else ""
     st.caption(f"{source} · {counts}{len(record.paragraphs)} paragraphs · ingested {ingested}")
+    if byline := document_byline(bot, source):
+        st.caption(byline)
     target_page = next((p.get("page") for p in record.paragraphs if p["number"] == target), None)
     if target and target_page:
         st.caption(f"¶{target} is on page {target_page}.")
@@ -123,3 +127,17 @@ def original_links(location: str, sha256: str, source: str, page: int | None) ->
         icon=":material/download:",
         key=f"download-{source}",
     )
+
+
+def document_meta_key(source: str) -> str:
+    """The ingest's ``document_meta_key`` (the page does not import ingest; a test
+    keeps the two equal)."""
+    return "docmeta:" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:40]
+
+
+def document_byline(bot: Assistant, source: str) -> str:
+    """ "by Author · 2021-01-05", from what the ingest kept of the document's metadata."""
+    raw = bot.retriever.index.catalog.meta(document_meta_key(source))
+    meta = json.loads(raw) if raw else {}
+    parts = [f"by {meta['author']}" if meta.get("author") else "", meta.get("date") or ""]
+    return " · ".join(p for p in parts if p)

@@ -38,7 +38,7 @@ PARAGRAPH_GAP = 1.4  # a gap this many times the usual line pitch ends a paragra
 HEADING_SIZE = 1.15  # a heading's font is at least this much larger than the body's
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     text: str
     x: float
@@ -47,12 +47,47 @@ class Line:
     page: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Joined:
+    """A paragraph of a page finished as soon as the page is read (lines let go)."""
+
+    text: str
+    size: float
+    lines: int
+
+
+# The first and last groups of a page keep their lines until running headers and
+# footers are known (which takes every page); the groups between are joined at once,
+# so memory holds about the extracted text, not every line of every page.
+KEPT_GROUPS = 2
+
+
 @dataclass
 class _Page:
     number: int
     height: float
     bottom: float
     lines: list[Line] = field(default_factory=list)
+    groups: list[list[Line] | _Joined] = field(default_factory=list)
+    sizes: Counter[float] = field(default_factory=Counter)  # characters per font size
+
+    def settle(self) -> None:
+        """Group the page's lines into paragraphs and join the inner ones."""
+        for line in self.lines:
+            line.text = line.text.strip()
+            self.sizes[round(line.size, 1)] += len(line.text)
+        groups = _paragraph_lines([ln for ln in self.lines if ln.text])
+        self.lines = []
+        for i, group in enumerate(groups):
+            inner = KEPT_GROUPS <= i < len(groups) - KEPT_GROUPS
+            self.groups.append(_joined(group) if inner else group)
+
+    def edge_candidates(self) -> list[Line]:
+        return [ln for g in self.groups if isinstance(g, list) for ln in g]
+
+
+def _joined(group: list[Line]) -> _Joined:
+    return _Joined(join_lines([ln.text for ln in group]), max(ln.size for ln in group), len(group))
 
 
 def check_magic(name: str, data: bytes) -> None:
@@ -87,25 +122,25 @@ def read_pdf(name: str, data: bytes) -> list[Block]:
             "is truncated or damaged (no end-of-file marker): download or export it again",
         )
     pages = list(_pages(name, data))
-    if not any(page.lines for page in pages):
+    if not any(page.groups for page in pages):
         raise SourceError(
             name,
             "has no text layer (it looks scanned): OCR is not supported. "
             "Run it through an OCR tool (e.g. ocrmypdf) and ingest the result.",
         )
     _drop_running_lines(pages)
-    body = _body_size([line for page in pages for line in page.lines])
-    heading_sizes = sorted(
-        {round(ln.size) for p in pages for ln in p.lines if ln.size >= body * HEADING_SIZE},
-        reverse=True,
-    )
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        sizes.update(page.sizes)
+    body = sizes.most_common(1)[0][0] if sizes else 10.0
+    heading_sizes = sorted({round(z) for z in sizes if z >= body * HEADING_SIZE}, reverse=True)
     blocks: list[Block] = []
     for page in pages:
-        for group in _paragraph_lines(page.lines):
-            text = join_lines([ln.text for ln in group])
-            size = max(ln.size for ln in group)
+        for group in page.groups:
+            joined = group if isinstance(group, _Joined) else _joined(group)
+            text, size = joined.text, joined.size
             level = None
-            if size >= body * HEADING_SIZE and len(group) <= 3 and len(text) <= 200:
+            if size >= body * HEADING_SIZE and joined.lines <= 3 and len(text) <= 200:
                 level = heading_sizes.index(round(size)) + 1 if round(size) in heading_sizes else 1
             block = Block(text, level, page.number)
             if blocks and _continues(blocks[-1], block):
@@ -142,6 +177,7 @@ def _pages(name: str, data: bytes):  # type: ignore[no-untyped-def]
             current = _Page(index + 1, float(box.height), float(box.bottom))
             page.extract_text(visitor_text=_collector(current))
             _forget(reader, index)
+            current.settle()
         except Exception as exc:  # as above: one bad page makes the file unreadable
             raise SourceError(
                 name, f"is damaged: page {index + 1} cannot be read ({_reason(exc)})"
@@ -196,9 +232,6 @@ def _running_key(text: str) -> str:
 
 def _drop_running_lines(pages: list[_Page]) -> None:
     """Drop page numbers and lines repeated in the top or bottom margin of most pages."""
-    for page in pages:
-        for line in page.lines:
-            line.text = line.text.strip()
     edge: Counter[tuple[str, str]] = Counter()
     for page in pages:
         edge.update({(zone, _running_key(ln.text)) for zone, ln in _edge_lines(page)})
@@ -210,7 +243,14 @@ def _drop_running_lines(pages: list[_Page]) -> None:
             for zone, ln in _edge_lines(page)
             if (zone, _running_key(ln.text)) in repeated or _PAGE_NUMBER.match(ln.text)
         }
-        page.lines = [ln for ln in page.lines if id(ln) not in drop and ln.text]
+        kept: list[list[Line] | _Joined] = []
+        for group in page.groups:
+            if isinstance(group, list):
+                group = [ln for ln in group if id(ln) not in drop]
+                if not group:
+                    continue
+            kept.append(group)
+        page.groups = kept
 
 
 def _edge_lines(page: _Page) -> list[tuple[str, Line]]:
@@ -221,17 +261,10 @@ def _edge_lines(page: _Page) -> list[tuple[str, Line]]:
     """
     top = page.bottom + page.height * (1 - MARGIN_SHARE)
     low = page.bottom + page.height * MARGIN_SHARE
-    heads = [("top", ln) for ln in page.lines[:2] if ln.y >= top]
-    feet = [("bottom", ln) for ln in page.lines[-2:] if ln.y <= low]
+    lines = page.edge_candidates()
+    heads = [("top", ln) for ln in lines[:2] if ln.y >= top]
+    feet = [("bottom", ln) for ln in lines[-2:] if ln.y <= low]
     return heads + feet
-
-
-def _body_size(lines: list[Line]) -> float:
-    """The font size most text is set in (weighted by characters)."""
-    sizes: Counter[float] = Counter()
-    for line in lines:
-        sizes[round(line.size, 1)] += len(line.text)
-    return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
 def _paragraph_lines(lines: list[Line]) -> list[list[Line]]:
