@@ -8,6 +8,7 @@ the stored text: only element text is read, and the viewer shows it as text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from errors import SourceError
@@ -23,15 +24,23 @@ class Page:
     date: str | None
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+
+
 def decode_html(data: bytes, charset: str | None = None) -> str:
-    """The page as text: the declared charset, else UTF-8, else Latin-1 (never fails).
+    """The page as text: the server's charset, else the page's own ``<meta charset>``,
+    else UTF-8, else Windows-1252 (a superset of Latin-1; never fails).
 
     >>> decode_html("café".encode("latin-1"), "iso-8859-1")
+    'café'
+    >>> decode_html('<meta charset="windows-1252"><p>café'.encode("cp1252"))[-4:]
     'café'
     >>> decode_html("café".encode())
     'café'
     """
-    for encoding in (charset, "utf-8"):
+    declared = _META_CHARSET.search(data[:4096])
+    page_charset = declared.group(1).decode("ascii") if declared else None
+    for encoding in (charset, page_charset, "utf-8", "cp1252"):
         if encoding:
             try:
                 return data.decode(encoding)
