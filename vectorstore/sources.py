@@ -259,22 +259,18 @@ def set_aside_damaged(settings: Settings) -> Path | None:
     The file is renamed, not deleted, so nothing is lost if it still matters.
     Returns where it went, or None when it was sound (or there is none).
     """
+    if read_only_reason(settings) is not None:
+        raise StoreError(read_only_message(settings))  # a rebuild writes everything anew
     path = sqlite_path(settings.record_manager_url)
     if path is None or not path.exists():
         return None
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA schema_version").fetchone()
             if conn.execute("PRAGMA quick_check").fetchone()[0] == "ok":
                 return None
     except sqlite3.DatabaseError:
         pass
-    if read_only_reason(settings) is not None:
-        raise StoreError(
-            f"The record-manager database {path} looks damaged, and it cannot be replaced: "
-            f"{read_only_reason(settings)}. Make the folder writable, or point CHROMA_PATH "
-            "at a writable folder and run `python -m ingest` there."
-        )
     aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
     try:
         path.rename(aside)
