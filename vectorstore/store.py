@@ -164,10 +164,13 @@ def read_only_snapshot(folder: Path) -> Path:
         )
     target = Path(tempfile.mkdtemp(prefix="qa-read-only-store-"))
     try:
-        shutil.copy2(database, target / database.name)
+        # Contents only, not permission bits: the copy must be writable.
+        shutil.copyfile(database, target / database.name)
         for entry in folder.iterdir():
             if entry.is_dir() and not entry.is_symlink() and _is_segment(entry.name):
-                shutil.copytree(entry, target / entry.name)
+                (target / entry.name).mkdir()
+                for file in entry.iterdir():
+                    shutil.copyfile(file, target / entry.name / file.name)
     except OSError as exc:
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(
