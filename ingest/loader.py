@@ -70,7 +70,8 @@ def _walk(
     def failed(exc: OSError) -> None:
         where = Path(exc.filename or folder)
         unreadable.append(where)
-        name = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+        inside = where != root and where.is_relative_to(root)
+        name = where.relative_to(root).as_posix() if inside else str(where)
         reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
         errors.append(
             SourceError(
@@ -99,10 +100,16 @@ def discover(paths: list[Path], default_root: Path) -> Discovery:
     default_root = default_root.resolve()
     for given in paths:
         path = Path(os.path.abspath(given))
-        if not path.exists() and not path.is_symlink():
+        try:
+            info = path.lstat()
+            is_folder = stat.S_ISDIR(info.st_mode)
+        except FileNotFoundError:
             errors.append(SourceError(str(given), "no such file or folder"))
             continue
-        is_folder = path.is_dir() and not path.is_symlink()
+        except OSError as exc:  # a folder on the way cannot be searched
+            reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
+            errors.append(SourceError(str(given), f"cannot be read: {reason}"))
+            continue
         if is_folder:
             scanned.append(path)
             root = _root_for(path, default_root)

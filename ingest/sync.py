@@ -9,6 +9,9 @@ Positions are not content. The hashed metadata (source, title, section, text
 hash, occurrence) holds no paragraph number or character span; those are
 attached when a chunk is written and updated in place afterwards, so inserting
 a paragraph embeds one chunk and renumbers the rest without re-embedding them.
+
+This module decides *what* the index should hold; ``vectorstore.sources`` does the
+storing (``SourceStore``: replace a source's chunks, delete a source, reset, publish).
 """
 
 from __future__ import annotations
@@ -194,7 +197,7 @@ class Ingester:
             try:
                 item = read_source(file, self.settings.max_file_mb * 1_000_000)
                 old = previous.get(file.source)
-                if old and Path(old.path) != file.path and Path(old.path).exists():
+                if old and Path(old.path) != file.path and _exists(Path(old.path)):
                     raise SourceError(
                         file.source,
                         f"has the same name as {old.path}, already ingested; "

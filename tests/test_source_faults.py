@@ -94,8 +94,11 @@ def test_an_unreadable_folder_on_a_first_ingest_is_named(
     locked.chmod(0)
     try:
         run = cli(settings, "ingest", prefix=no_bypass)
+        named = cli(settings, "ingest", str(locked / "secret.txt"), prefix=no_bypass)
     finally:
         locked.chmod(0o755)
+    assert named.returncode == 1 and "Traceback" not in named.stderr
+    assert f"error: {locked}/secret.txt: cannot be read: permission denied" in named.stderr
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "error: locked/: folder cannot be read (permission denied)" in run.stderr
     assert "error: unreadable.txt: cannot be read: permission denied" in run.stderr
