@@ -4,6 +4,7 @@ Usage::
 
     python -m evals run evals/sets/article.yaml [--out DIR] [--backend extractive]
     python -m evals compare OLD_DIR NEW_DIR
+    python -m evals risk-coverage RUN_DIR ... --out docs/risk-coverage.png
     python -m evals train CALIBRATION_SET.yaml ... [--out FILE] [--max-false-abstention 0.05]
 
 ``run`` writes results.jsonl, report.json, report.md, metrics.png and
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 from errors import QAError
-from evals.report import compare, write_markdown, write_plots
+from evals.report import combined_risk_coverage, compare, write_markdown, write_plots
 from evals.runner import run_set, write_results
 from evals.sets_io import load_set
 from settings import Settings
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=None, help="weights file (default: the shipped one)"
     )
     tr.add_argument("--max-false-abstention", type=float, default=0.05)
+    rc = sub.add_parser("risk-coverage", help="one risk-coverage plot for several runs")
+    rc.add_argument("runs", nargs="+", type=Path)
+    rc.add_argument("--out", type=Path, required=True)
     cmp = sub.add_parser("compare", help="compare two run folders")
     cmp.add_argument("old", type=Path)
     cmp.add_argument("new", type=Path)
@@ -83,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "train":
         return _train(args)
+    if args.command == "risk-coverage":
+        print(combined_risk_coverage(args.runs, args.out))
+        return 0
     try:
         settings = Settings.from_env()
         if args.backend:

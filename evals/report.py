@@ -116,6 +116,36 @@ def write_risk_coverage(out: Path, rows: list[dict], report: dict) -> Path:
     return path
 
 
+def combined_risk_coverage(runs: list[Path], out: Path) -> Path:
+    """One risk–coverage plot for several set runs (``python -m evals risk-coverage``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for run in runs:
+        report = json.loads((run / "report.json").read_text())
+        rows = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+        points = risk_coverage([r["scores"] for r in rows])
+        line = ax.plot([c for c, _ in points], [p for _, p in points], label=report["set"])[0]
+        coverage = report["metrics"].get("coverage")
+        precision = report["metrics"].get("precision_at_coverage")
+        if coverage is not None and precision is not None:
+            ax.scatter([coverage], [precision], color=line.get_color(), zorder=3)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("coverage (share of questions answered, most confident first)")
+    ax.set_ylabel("precision of answered questions")
+    ax.set_title("Risk–coverage (dots: the calibrated threshold)")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
 def compare(old: Path, new: Path) -> str:
     """Metric deltas and the questions whose outcome changed."""
     a, b = (json.loads((d / "report.json").read_text()) for d in (old, new))

@@ -18,7 +18,8 @@ class QuestionSet:
     cases: list[Case]
     sources: list[Path] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
-    purpose: str | None = None  # "calibration" (may tune on it) or "test" (never)
+    # "calibration" (may tune on it), "test" (never), "pool" (to be split into the two)
+    purpose: str | None = None
 
 
 def load_set(path: Path) -> QuestionSet:
@@ -64,7 +65,9 @@ def load_set(path: Path) -> QuestionSet:
         )
     sources = [(path.parent / s).resolve() for s in data.get("sources") or []]
     purpose = data.get("purpose")
-    if purpose not in (None, "calibration", "test"):
-        raise ConfigError(f"{path}: purpose must be 'calibration' or 'test', not {purpose!r}")
+    if purpose not in (None, "calibration", "test", "pool"):
+        raise ConfigError(
+            f"{path}: purpose must be 'calibration', 'test' or 'pool', not {purpose!r}"
+        )
     name = str(data.get("name") or path.stem)
     return QuestionSet(name, path, cases, sources, thresholds, purpose)

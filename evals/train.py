@@ -189,7 +189,7 @@ def train(
 ) -> dict:
     """Fit weights and threshold on ``sets``; returns the weights file's content."""
     for qset in sets:
-        if qset.purpose == "test":
+        if qset.purpose in ("test", "pool"):
             raise ValueError(f"{qset.path}: a test set cannot be used for training")
     examples = [q for qset in sets for q in collect(qset, settings, config)]
     return fit(examples, max_false_abstention, disabled, [s.name for s in sets])

@@ -8,9 +8,12 @@ Usage::
     python -m ingest --manifest sources.yaml       # everything a manifest lists
     python -m ingest --json           # one JSON summary on stdout, for scripts
     python -m ingest --rebuild        # recreate the whole index from the sources
+    python -m ingest --no-wait        # fail at once if another ingest is running
+    python -m ingest --wait 30        # wait at most 30 s for it (default 600)
 
 Exit status: 0 when every source was ingested, 1 when some were not (each is
-named on stderr with the reason), 2 when the index itself cannot be used.
+named on stderr with the reason: a file or a folder that cannot be read, ...),
+2 when the index itself cannot be used (read-only, full, locked too long).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ingest.manifest import load_manifest
 from ingest.service import open_ingester, rebuild_damaged
 from ingest.sync import IngestReport
 from settings import Settings
+from vectorstore.index import LOCK_TIMEOUT_S
 
 
 def _progress_lines(stream: TextIO):  # type: ignore[no-untyped-def]
@@ -52,6 +56,10 @@ def _progress_bar(stream: TextIO):  # type: ignore[no-untyped-def]
         bar.refresh()
 
     return update
+
+
+def _say_waiting(holder: str) -> None:
+    print(f"waiting for another ingest ({holder}) to finish…", file=sys.stderr, flush=True)
 
 
 def render(report: IngestReport) -> str:
@@ -90,6 +98,17 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     parser.add_argument(
         "--progress-jsonl", action="store_true", help="report progress as JSON lines on stderr"
     )
+    wait = parser.add_mutually_exclusive_group()
+    wait.add_argument(
+        "--wait",
+        type=float,
+        default=LOCK_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"how long to wait for another ingest to finish (default {LOCK_TIMEOUT_S:g})",
+    )
+    wait.add_argument(
+        "--no-wait", action="store_true", help="fail at once if another ingest is running"
+    )
     args = parser.parse_args(argv)
     try:
         settings = settings or Settings.from_env()
@@ -105,7 +124,12 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
             rebuild_damaged(settings)
         progress = _progress_lines if args.progress_jsonl else _progress_bar
         ingester = open_ingester(settings, progress=progress(sys.stderr))
-        report = ingester.run(paths, rebuild=args.rebuild)
+        report = ingester.run(
+            paths,
+            rebuild=args.rebuild,
+            wait_s=0.0 if args.no_wait else max(args.wait, 0.0),
+            on_wait=_say_waiting,
+        )
         report.warnings = warnings + report.warnings
     except (QAError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,8 +6,10 @@ the reason; the other files are still ingested.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -67,6 +69,8 @@ class Discovery:
     warnings: list[str]
     # Folders ingested whole: sources once under them and now gone are deleted.
     scanned_roots: list[Path]
+    # Folders that could not be listed: what was ingested from them is kept.
+    unreadable: list[Path] = field(default_factory=list)
 
 
 def url_source(
@@ -91,12 +95,44 @@ def _root_for(path: Path, default_root: Path) -> Path:
         return path if path.is_dir() else path.parent
 
 
+def _walk(
+    folder: Path, root: Path, errors: list[SourceError], unreadable: list[Path]
+) -> list[Path]:
+    """Every file under ``folder`` (and every symlink, to be judged), hidden ones left out.
+
+    A folder that cannot be listed is named, not skipped in silence.
+    """
+
+    def failed(exc: OSError) -> None:
+        where = Path(exc.filename or folder)
+        unreadable.append(where)
+        inside = where != root and where.is_relative_to(root)
+        name = where.relative_to(root).as_posix() if inside else str(where)
+        reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
+        errors.append(
+            SourceError(
+                f"{name}/",
+                f"folder cannot be read ({reason}); what was ingested from it is kept. "
+                "Fix its permissions, or ingest without it.",
+            )
+        )
+
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder, onerror=failed):
+        base = Path(top)
+        links = [d for d in dirs if (base / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
+        found += [base / name for name in files + links]
+    return sorted(found)
+
+
 def discover(paths: list[Path | str | SourceFile], default_root: Path) -> Discovery:
     """Expand files, folders and URLs into the sources to ingest, in a stable order."""
     found: dict[Path | str, SourceFile] = {}
     errors: list[SourceError] = []
     warnings: list[str] = []
     scanned: list[Path] = []
+    unreadable: list[Path] = []
     default_root = default_root.resolve()
     for given in paths:
         if isinstance(given, SourceFile) or (isinstance(given, str) and is_url(given)):
@@ -109,16 +145,24 @@ def discover(paths: list[Path | str | SourceFile], default_root: Path) -> Discov
             )
             continue
         path = Path(os.path.abspath(given))
-        if not path.exists() and not path.is_symlink():
+        try:
+            info = path.lstat()
+            is_folder = stat.S_ISDIR(info.st_mode)
+        except FileNotFoundError:
             errors.append(SourceError(str(given), "no such file or folder"))
             continue
-        if path.is_dir() and not path.is_symlink():
+        except OSError as exc:  # a folder on the way cannot be searched
+            reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
+            errors.append(SourceError(str(given), f"cannot be read: {reason}"))
+            continue
+        if is_folder:
             scanned.append(path)
             root = _root_for(path, default_root)
-            candidates = sorted(p for p in path.rglob("*") if not p.is_dir() or p.is_symlink())
+            candidates = _walk(path, root, errors, unreadable)
         else:
             root = _root_for(path, default_root)
             candidates = [path]
+        before = len(found)
         for candidate in candidates:
             name = candidate.relative_to(root).as_posix()
             if any(part.startswith(".") for part in Path(name).parts):
@@ -141,22 +185,80 @@ def discover(paths: list[Path | str | SourceFile], default_root: Path) -> Discov
                 )
                 continue
             found.setdefault(candidate, SourceFile(candidate, root, name))
-    return Discovery(list(found.values()), errors, warnings, scanned)
+        if is_folder and len(found) == before and path not in unreadable:
+            warnings.append(
+                f"no supported files in {given} (supported: {', '.join(sorted(TEXT_SUFFIXES))})"
+            )
+    return Discovery(list(found.values()), errors, warnings, scanned, unreadable)
+
+
+# Byte-order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``data`` announces, if any.
+
+    >>> bom_encoding("¶ text".encode("utf-16"))
+    'utf-16'
+    >>> bom_encoding(codecs.BOM_UTF32_LE + "x".encode("utf-32-le"))
+    'utf-32'
+    >>> bom_encoding(b"plain") is None
+    True
+    """
+    return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words.
+
+    >>> _kind(stat.S_IFIFO)
+    'a named pipe'
+    """
+    kinds = {
+        stat.S_IFIFO: "a named pipe",
+        stat.S_IFSOCK: "a socket",
+        stat.S_IFCHR: "a character device",
+        stat.S_IFBLK: "a block device",
+        stat.S_IFDIR: "a folder",
+    }
+    return kinds.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _read_regular(path: Path, name: str, max_bytes: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file within the limit.
+
+    The type is checked before opening and again on the open handle, which is opened
+    without blocking: a named pipe would otherwise wait for a writer forever.
+    """
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(name, f"is {_kind(info.st_mode)}; only regular files are read")
+    if info.st_size > max_bytes:
+        raise SourceError(
+            name,
+            f"is {info.st_size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+            "(INGEST_MAX_FILE_MB). Split it, or raise the limit.",
+        )
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    with open(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # swapped for something else since the check
+            raise SourceError(name, f"is {_kind(mode)}; only regular files are read")
+        return handle.read(max_bytes + 1)
 
 
 def read_source(file: SourceFile, max_bytes: int) -> Loaded:
     """Read and validate one source; raise ``SourceError`` with an actionable reason."""
     name = file.source
     try:
-        size = file.path.stat().st_size
-        if size > max_bytes:
-            raise SourceError(
-                name,
-                f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-                "(INGEST_MAX_FILE_MB). Split it, or raise the limit.",
-            )
-        with open(file.path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = _read_regular(file.path, name, max_bytes)
     except PermissionError:
         raise SourceError(name, "cannot be read: permission denied") from None
     except IsADirectoryError:
@@ -182,11 +284,20 @@ def load_bytes(
     if kind not in ("text", "markdown"):
         done = convert(name, kind, data, max_bytes, charset)
         return Loaded(file, done.text, sha256, done.paragraphs, done.title, done.meta)
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        raise SourceError(name, "looks like a binary file (it contains NUL bytes), not text")
+    encoding = bom_encoding(data)
+    if encoding is None and b"\x00" in data[:_SNIFF_BYTES]:
+        raise SourceError(
+            name,
+            "looks like a binary file (it contains NUL bytes), not text. UTF-16 and "
+            "UTF-32 text is read when it starts with a byte-order mark.",
+        )
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
+        if encoding and encoding != "utf-8-sig":
+            raise SourceError(
+                name, f"starts with a {encoding.upper()} byte-order mark but is not {encoding}"
+            ) from None
         raise SourceError(
             name,
             f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}). "

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 from langchain_core.embeddings import Embeddings
 
-from errors import StoreError
 from ingest.sync import Ingester, ProgressFn
 from settings import Settings
 from textkit.tokens import TokenCounter, get_encoding
 from vectorstore.embeddings import default_embeddings
-from vectorstore.index import open_index
+from vectorstore.sources import open_source_store, set_aside_damaged
 
 
 def token_counter(settings: Settings) -> TokenCounter:
@@ -24,35 +20,13 @@ def open_ingester(
     embeddings: Embeddings | None = None,
     progress: ProgressFn | None = None,
 ) -> Ingester:
+    """An ingester on the store ``settings`` point at; a ``StoreError`` now, before any
+    work, if that store cannot be written."""
     embeddings = embeddings or default_embeddings(settings.embed_batch_size)
-    index = open_index(settings, embeddings)
-    index.record_manager  # noqa: B018 - fail now, before any work, if it is unusable
-    return Ingester(index, token_counter(settings), progress)
+    store = open_source_store(settings, embeddings)
+    return Ingester(store, token_counter(settings), settings, progress)
 
 
 def rebuild_damaged(settings: Settings) -> None:
-    """Before a rebuild: set aside a record-manager SQLite file that cannot be opened.
-
-    The file is renamed, not deleted, so nothing is lost if it still matters.
-    """
-    url = settings.record_manager_url
-    if not url.startswith("sqlite:///"):
-        return
-    path = Path(url.removeprefix("sqlite:///"))
-    if not path.exists():
-        return
-    import sqlite3
-
-    try:
-        with sqlite3.connect(path) as conn:
-            conn.execute("PRAGMA schema_version").fetchone()
-            if conn.execute("PRAGMA quick_check").fetchone()[0] == "ok":
-                return
-    except sqlite3.DatabaseError:
-        pass
-    aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
-    path.rename(aside)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    if not aside.exists():
-        raise StoreError(f"Could not move the damaged {path} aside")
+    """Before a rebuild: set aside a record-manager database that cannot be opened."""
+    set_aside_damaged(settings)

@@ -9,6 +9,9 @@ Positions are not content. The hashed metadata (source, title, section, text
 hash, occurrence) holds no paragraph number or character span; those are
 attached when a chunk is written and updated in place afterwards, so inserting
 a paragraph embeds one chunk and renumbers the rest without re-embedding them.
+
+This module decides *what* the index should hold; ``vectorstore.sources`` does the
+storing (``SourceStore``: replace a source's chunks, delete a source, reset, publish).
 """
 
 from __future__ import annotations
@@ -17,28 +20,22 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.documents import Document
-from langchain_core.indexing import index as langchain_index
-from langchain_core.vectorstores import VectorStore
-from sqlalchemy.exc import SQLAlchemyError
-
 from errors import QAError, SourceError, StoreError
 from ingest.chunking import chunk_text
 from ingest.fetch import FetchLimits, document_meta_key, is_url, read_url, validators_key
-from ingest.loader import Loaded, SourceFile, discover, read_source
+from ingest.loader import Discovery, Loaded, SourceFile, discover, read_source
 from ingest.paragraphs import Paragraph, document_title, split_paragraphs
+from settings import Settings
 from textkit.tokens import TokenCounter
-from vectorstore.catalog import SourceRecord, database_problem
-from vectorstore.index import Index
+from vectorstore.index import LOCK_TIMEOUT_S, WaitFn
+from vectorstore.sources import Chunk, SourceRecord, SourceStore
 
 ProgressFn = Callable[[int, int, str], None]
-INDEX_BATCH = 256
-POSITION_KEYS = ("paragraph", "part", "parts", "start", "end", "tokens", "page")
 
 
 @dataclass
@@ -80,19 +77,6 @@ class IngestReport:
             "notices": self.notices,
             "seconds": round(self.seconds, 3),
         }
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A chunk to store: what identifies it (hashed) and where it sits (not hashed)."""
-
-    text: str
-    identity: dict[str, Any]
-    position: dict[str, Any]
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return self.identity["chunk_hash"], self.identity["occurrence"]
 
 
 def _size(path: Path) -> int:
@@ -145,73 +129,41 @@ def build_chunks(
     return chunks
 
 
-class _PositionedStore(VectorStore):
-    """Adds each chunk's position to its metadata as ``index()`` writes it."""
-
-    def __init__(self, inner: VectorStore, positions: dict[tuple[str, int], dict]) -> None:
-        self.inner = inner
-        self.positions = positions
-
-    def add_documents(self, documents: list[Document], **kwargs: Any) -> list[str]:
-        placed = [
-            Document(
-                id=d.id,
-                page_content=d.page_content,
-                metadata={
-                    **d.metadata,
-                    **self.positions[(d.metadata["chunk_hash"], d.metadata["occurrence"])],
-                },
-            )
-            for d in documents
-        ]
-        return self.inner.add_documents(placed, **kwargs)
-
-    def add_texts(self, texts: Iterable[str], metadatas: Any = None, **kwargs: Any) -> list[str]:
-        raise NotImplementedError
-
-    def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
-        return self.inner.delete(ids, **kwargs)
-
-    def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        raise NotImplementedError
-
-    @classmethod
-    def from_texts(cls, *args: Any, **kwargs: Any) -> VectorStore:
-        raise NotImplementedError
-
-
 class Ingester:
-    """Synchronises an ``Index`` with source files."""
+    """Decides what the store should hold for the given sources, and asks it to."""
 
     def __init__(
         self,
-        index: Index,
+        store: SourceStore,
         counter: TokenCounter,
+        settings: Settings,
         progress: ProgressFn | None = None,
     ) -> None:
-        self.index = index
+        self.store = store
         self.counter = counter
+        self.settings = settings
         self.progress = progress or (lambda done, total, source: None)
-        self.settings = index.settings
 
     # -- entry point -----------------------------------------------------------
-    def run(self, paths: list[Path], rebuild: bool = False) -> IngestReport:
+    def run(
+        self,
+        paths: list[Path],
+        rebuild: bool = False,
+        wait_s: float = LOCK_TIMEOUT_S,
+        on_wait: WaitFn | None = None,
+    ) -> IngestReport:
         """Ingest ``paths``; a failing store or database stops the run with a ``StoreError``.
 
         What was written before the failure stays valid: the next run converges.
+        Another ingest holding the lock is waited for up to ``wait_s`` seconds
+        (``on_wait`` is told once, when waiting starts).
         """
-        try:
-            return self._run(paths, rebuild)
-        except SQLAlchemyError as exc:
-            raise StoreError(database_problem(exc, self.index.engine, "write")) from exc
-
-    def _run(self, paths: list[Path], rebuild: bool) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        with self.index.writer_lock():
-            previous = {r.source: r for r in self.index.catalog.sources()}
-            model = self.index.store.model_id
-            recorded = self.index.catalog.meta("embedding_model")
+        with self.store.writing(wait_s, on_wait):
+            previous = self.store.sources()
+            model = self.store.model_id
+            recorded = self.store.recorded_model()
             if recorded and recorded != model:
                 report.notices.append(
                     f"The embedding model changed ({recorded} -> {model}): "
@@ -219,34 +171,22 @@ class Ingester:
                 )
                 rebuild = True
             if rebuild:
-                self._reset()
+                self.store.reset()
                 # Sources ingested before stay in the index: their files are read again.
                 paths = list(paths) + [
                     r.path if is_url(r.path) else Path(r.path) for r in previous.values()
                 ]
                 previous = {}
-            self.index.catalog.set_meta("embedding_model", model)
+            self.store.record_model()
             found = discover(paths, self.settings.sources_dir)
             report.errors += [str(e) for e in found.errors]
             report.warnings += found.warnings
             self._sync_files(found.files, previous, report)
-            self._delete_missing(found.files, found.scanned_roots, previous, found.errors, report)
+            self._delete_missing(found, previous, report)
             if report.changed or rebuild:
-                # The lexical index is built here, before readers learn of the new
-                # generation, so no question waits for it.
-                generation = self.index.catalog.generation() + 1
-                self.index.build_lexical(generation)
-                self.index.catalog.bump_generation(generation)
+                self.store.publish()
         report.seconds = time.perf_counter() - started
         return report
-
-    def _reset(self) -> None:
-        """Empty the index completely: vectors, record manager, catalog."""
-        self.index.store.drop()
-        manager = self.index.record_manager
-        while keys := manager.list_keys(limit=5000):
-            manager.delete_keys(keys)
-        self.index.catalog.clear()
 
     # -- per source ------------------------------------------------------------
     def _sync_files(
@@ -263,7 +203,7 @@ class Ingester:
             try:
                 old = previous.get(file.source)
                 item = self._read(file, old)
-                if old and old.path != file.location and Path(old.path).exists():
+                if old and old.path != file.location and _exists(Path(old.path)):
                     raise SourceError(
                         file.source,
                         f"has the same name as {old.path}, already ingested; "
@@ -309,7 +249,7 @@ class Ingester:
             int(file.options.get("max_mb", self.settings.fetch_max_mb) * 1_000_000),
             float(file.options.get("timeout_s", self.settings.fetch_timeout_s)),
         )
-        kept = self.index.catalog.meta(validators_key(file.url)) if old and old.complete else None
+        kept = self.store.meta(validators_key(file.url)) if old and old.complete else None
         previous = json.loads(kept) if kept else None
         if previous and previous.get("sha256") != old.sha256:  # type: ignore[union-attr]
             previous = None  # kept for another version: ask for the page unconditionally
@@ -320,12 +260,12 @@ class Ingester:
         validators = item.meta.get("validators")
         if item.file.url and validators:
             value = {**validators, "paragraphs": paragraphs}
-            self.index.catalog.set_meta(validators_key(item.file.url), json.dumps(value))
+            self.store.set_meta(validators_key(item.file.url), json.dumps(value))
 
     def _keep_document_meta(self, item: Loaded) -> None:
         """Author, date, format and page count, for the viewer (not part of any chunk)."""
         meta = {k: v for k, v in item.meta.items() if k in ("author", "date", "format", "pages")}
-        self.index.catalog.set_meta(document_meta_key(item.file.source), json.dumps(meta))
+        self.store.set_meta(document_meta_key(item.file.source), json.dumps(meta))
 
     def _paragraphs(self, item: Loaded) -> list[Paragraph]:
         if item.paragraphs is not None:
@@ -368,92 +308,53 @@ class Ingester:
             ],
             chunks=len(chunks),
         )
-        # Marked incomplete first: a run killed from here on is redone next time.
-        self.index.catalog.put(record)
-        positions = {c.key: c.position for c in chunks}
-
-        def documents() -> Iterator[Document]:
-            for i, chunk in enumerate(chunks):
-                if i % INDEX_BATCH == 0:
-                    self.progress(done + size * i // max(len(chunks), 1), total, source)
-                yield Document(page_content=chunk.text, metadata=chunk.identity)
-
-        result = langchain_index(
-            documents(),
-            self.index.record_manager,
-            _PositionedStore(self.index.store, positions),
-            cleanup="scoped_full",
-            source_id_key="source",
-            key_encoder="sha256",
-            batch_size=INDEX_BATCH,
+        result = self.store.replace(
+            record,
+            chunks,
+            progress=lambda i: self.progress(done + size * i // max(len(chunks), 1), total, source),
         )
-        orphans = self._place(source, positions)
-        record = SourceRecord(**{**asdict(record), "complete": True})
-        self.index.catalog.put(record)
-        added = result["num_added"]
-        deleted = result["num_deleted"] + orphans
-        replaced = min(added, deleted) if old else 0
+        replaced = min(result.added, result.deleted) if old else 0
         return SourceReport(
             source,
             "updated" if old else "added",
             paragraphs=len(paragraphs),
             chunks=len(chunks),
-            added=added - replaced,
+            added=result.added - replaced,
             updated=replaced,
-            skipped=result["num_skipped"],
-            deleted=deleted - replaced,
+            skipped=result.skipped,
+            deleted=result.deleted - replaced,
         )
-
-    def _place(self, source: str, positions: dict[tuple[str, int], dict]) -> int:
-        """Renumber stored chunks in place and drop any Chroma has that the source lacks.
-
-        Chunks without a record-manager entry can exist after a run was killed
-        between writing Chroma and the record manager; deleting them here makes
-        the next run converge to exactly the chunks of the sources.
-        """
-        store = self.index.store
-        stored = store.get(where={"source": source})
-        moved_ids, moved_meta, orphans = [], [], []
-        for hit in stored:
-            key = (hit.metadata.get("chunk_hash"), hit.metadata.get("occurrence"))
-            position = positions.get(key)  # type: ignore[arg-type]
-            if position is None:
-                orphans.append(hit.id)
-            elif any(hit.metadata.get(k) != position.get(k) for k in POSITION_KEYS):
-                moved_ids.append(hit.id)
-                moved_meta.append({**hit.metadata, **position})
-        if moved_ids:
-            store.update_metadata(moved_ids, moved_meta)
-        if orphans:
-            store.delete(orphans)
-            self.index.record_manager.delete_keys(orphans)
-        return len(orphans)
 
     # -- removed sources -------------------------------------------------------
     def _delete_missing(
-        self,
-        files: list[SourceFile],
-        roots: list[Path],
-        previous: dict[str, SourceRecord],
-        errors: list[SourceError],
-        report: IngestReport,
+        self, found: Discovery, previous: dict[str, SourceRecord], report: IngestReport
     ) -> None:
-        present = {f.source for f in files} | {e.source for e in errors}
+        """Delete sources whose files are gone from a folder ingested whole.
+
+        A source under a folder that could not be read is kept: it may still be
+        there, and what cannot be read is not known to be gone.
+        """
+        present = {f.source for f in found.files} | {e.source for e in found.errors}
         for source, record in previous.items():
             path = Path(record.path)
-            in_scope = any(path.is_relative_to(root) for root in roots)
-            if source in present or not in_scope or path.exists():
+            in_scope = any(path.is_relative_to(root) for root in found.scanned_roots)
+            unreadable = any(path.is_relative_to(d) for d in found.unreadable)
+            if source in present or not in_scope or unreadable or _exists(path):
                 continue
-            deleted = self.delete_source(source)
+            deleted = self.store.delete(source)
             report.sources.append(SourceReport(source, "deleted", deleted=deleted))
 
     def delete_source(self, source: str) -> int:
-        """Remove every chunk of ``source`` from Chroma, the record manager and the catalog."""
-        manager = self.index.record_manager
-        keys = manager.list_keys(group_ids=[source])
-        stored = [h.id for h in self.index.store.get(where={"source": source})]
-        ids = sorted(set(keys) | set(stored))
-        self.index.store.delete(ids)
-        manager.delete_keys(keys)
-        self.index.catalog.remove(source)
-        return len(ids)
+        """Remove every chunk of ``source`` from the index; the number of chunks removed."""
+        return self.store.delete(source)
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a path that cannot even be checked counts as present."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # e.g. a folder on the way became unreadable: not known to be gone
+    return True

@@ -76,6 +76,7 @@ class Evidence:
     candidates: list[Candidate]
     config: ScoringConfig
     parts: list[Evidence] = field(default_factory=list)
+    query: str = ""  # what was searched with (a follow-up carries its context)
 
     @property
     def chosen(self) -> list[Candidate]:
@@ -155,7 +156,7 @@ class Assistant:
                 )
                 extra = [replace(c, passage=len(passages) - 1) for c in extra]
                 candidates += [replace(c, continues=True) for c in extra]
-        return Evidence(question, passages, vector, analysis, candidates, cfg)
+        return Evidence(question, passages, vector, analysis, candidates, cfg, query=query)
 
     def _candidates(
         self,
@@ -234,7 +235,14 @@ class Assistant:
         merged = list({p.id: p for e in evidences for p in e.passages}.values())
         whole = evidences[0]
         return Evidence(
-            question, merged, whole.vector, whole.analysis, [], self.config, parts=evidences
+            question,
+            merged,
+            whole.vector,
+            whole.analysis,
+            [],
+            self.config,
+            parts=evidences,
+            query=query,
         )
 
     def stream(
@@ -266,7 +274,7 @@ class Assistant:
                 "answer": (done - retrieved) * 1000,
             },
             notes=draft.notes,
-            search_query=evidence.parts[0].question if evidence.parts else question,
+            search_query=evidence.query or question,
             confidence=draft.confidence,
         )
 

@@ -14,6 +14,7 @@ from ingest.service import token_counter
 from ingest.sync import Ingester
 from settings import PROJECT_ROOT, Settings
 from vectorstore.index import open_index
+from vectorstore.sources import SourceStore
 
 ARTICLE = PROJECT_ROOT / "sources" / "iran-after-karabakh.txt"
 _ENV_PREFIXES = ("CHROMA_", "RECORD_MANAGER", "QA_", "SOURCES_DIR", "CHUNK_", "EMBED_", "EVALS_")
@@ -82,7 +83,9 @@ def article_settings(settings: Settings) -> Settings:
 
 
 def make_ingester(settings: Settings, embeddings: Embeddings) -> Ingester:
-    return Ingester(open_index(settings, embeddings), token_counter(settings))
+    return Ingester(
+        SourceStore(open_index(settings, embeddings)), token_counter(settings), settings
+    )
 
 
 @pytest.fixture(scope="session")

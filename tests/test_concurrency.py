@@ -20,6 +20,7 @@ from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
 from tests.conftest import ARTICLE, make_ingester
 from textkit.sentences import sentences
+from vectorstore.index import open_index
 
 pytestmark = pytest.mark.slow
 ASKERS = 8
@@ -56,7 +57,7 @@ def write_version(sources: Path, version: int) -> None:
 
 
 def check_citations(settings: Settings, answers: list) -> None:
-    catalog = make_ingester(settings, None).index.catalog  # type: ignore[arg-type]
+    catalog = open_index(settings, None).catalog  # type: ignore[arg-type]
     texts = {
         r.source: {p["number"]: p["text"] for p in r.paragraphs}
         for r in catalog.sources(with_paragraphs=True)

@@ -18,6 +18,7 @@ from ingest.sync import build_chunks
 from settings import PROJECT_ROOT, Settings
 from tests.conftest import ARTICLE, HashEmbeddings, make_ingester
 from tests.servers import chroma_server
+from vectorstore.index import open_index
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ def expected_state(settings: Settings) -> set[tuple[str, int, str]]:
 
 
 def actual_state(settings: Settings, embeddings) -> tuple[set, list, set]:
-    index = make_ingester(settings, embeddings).index
+    index = open_index(settings, embeddings)
     hits = list(index.store.iter_all())
     state = [(h.metadata["source"], h.metadata["paragraph"], h.text) for h in hits]
     return set(state), state, set(index.record_manager.list_keys()) ^ {h.id for h in hits}
@@ -79,7 +80,7 @@ def test_killed_ingest_leaves_a_usable_store_and_the_next_run_converges(
         [sys.executable, "-m", "ingest"], cwd=PROJECT_ROOT, env=env_for(settings),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    index = make_ingester(settings, minilm).index
+    index = open_index(settings, minilm)
     deadline = time.monotonic() + 120
     while index.store.count() < 150 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -90,7 +91,7 @@ def test_killed_ingest_leaves_a_usable_store_and_the_next_run_converges(
     assert 20 < len(partial) < total, "the kill must land half-way"
 
     # Still usable: a fresh reader can query it.
-    reader = make_ingester(settings, minilm).index.store
+    reader = open_index(settings, minilm).store
     hits = reader.similarity_search("Why did Iran fear the result of the war?", k=3)
     assert hits and all(h.metadata["source"] for h in hits)
 

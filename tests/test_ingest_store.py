@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,13 +12,14 @@ import pytest
 from ingest.cli import main as ingest_main
 from settings import Settings
 from tests.conftest import ARTICLE, HashEmbeddings, make_ingester
+from vectorstore.index import open_index
 
 pytestmark = pytest.mark.slow
 
 
 def stored(settings: Settings, embeddings) -> dict[str, dict]:
-    ingester = make_ingester(settings, embeddings)
-    return {h.id: {**h.metadata, "text": h.text} for h in ingester.index.store.iter_all()}
+    store = open_index(settings, embeddings).store
+    return {h.id: {**h.metadata, "text": h.text} for h in store.iter_all()}
 
 
 def by_paragraph(chunks: dict[str, dict]) -> dict[tuple[str, int, int], str]:
@@ -107,7 +109,7 @@ def test_edit_insert_remove_add(article_settings: Settings) -> None:
     assert ("iran-after-karabakh.txt", "deleted") in [(s.source, s.status) for s in report.sources]
     remaining = stored(article_settings, embeddings)
     assert {m["source"] for m in remaining.values()} == {"notes.md"}
-    index = make_ingester(article_settings, embeddings).index
+    index = open_index(article_settings, embeddings)
     assert index.record_manager.list_keys(group_ids=["iran-after-karabakh.txt"]) == []
     assert [r.source for r in index.catalog.sources()] == ["notes.md"]
 
@@ -133,7 +135,7 @@ def test_changing_the_embedding_model_reembeds_everything(article_settings: Sett
         ARTICLE.name,
         "extra.txt",
     }
-    index = make_ingester(article_settings, other).index
+    index = open_index(article_settings, other)
     assert index.catalog.meta("embedding_model") == "test/b"
 
 
@@ -147,14 +149,14 @@ def test_bad_inputs_are_named_and_good_files_still_ingested(
     (src / "latin1.txt").write_bytes("Caf\xe9 au lait.".encode("latin-1"))
     (src / "locked.txt").write_text("secret")
     (src / "picture.png").write_bytes(b"\x89PNG")
-    real_open = open
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):  # root reads any file, so deny it here
-        if str(path).endswith("locked.txt"):
+        if str(path).endswith("locked.txt"):  # (tests/test_permissions.py does it for real)
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", guarded_open)
+    monkeypatch.setattr("os.open", guarded_open)
     monkeypatch.setattr("ingest.service.default_embeddings", lambda batch_size: HashEmbeddings())
     code = ingest_main([str(src), str(src / "missing.md"), "--json"], settings=settings)
     out, err = capsys.readouterr()
@@ -209,7 +211,7 @@ def test_retrieves_the_right_paragraph_with_the_real_model(
 ) -> None:
     ingester = make_ingester(article_settings, minilm)
     ingester.run([article_settings.sources_dir])
-    store = ingester.index.store
+    store = open_index(article_settings, minilm).store
     questions = {
         "Who brokered the peace deal that ended the fighting in November 2020?": 2,
         "Why might an Azerbaijani victory worry Tehran about its own Turkish population?": 6,

@@ -116,3 +116,33 @@ def _open_at_once(settings: Settings, barrier, errors: list[str]) -> None:  # ty
         open_index(settings, HashEmbeddings()).record_manager  # noqa: B018
     except Exception as exc:
         errors.append(repr(exc))
+
+
+def test_an_ingest_waiting_on_another_machine_names_it(shared, tmp_path: Path) -> None:
+    import socket
+
+    from vectorstore.catalog import make_engine
+    from vectorstore.lock import advisory_lock
+
+    postgres, chroma = shared
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "notes.txt").write_text("A note about the Aras river.\n")
+    settings = Settings(
+        sources_dir=tmp_path / "sources",
+        chroma_path=tmp_path / "local",
+        chroma_url=chroma.url,
+        record_manager_url=postgres.url,
+    )
+    holder = f"pid {os.getpid()} on {socket.gethostname()}"
+    engine = make_engine(postgres.url)
+    with advisory_lock(engine, f"ingest:{settings.chroma_collection}", timeout_s=5):
+        run = subprocess.run(
+            [sys.executable, "-m", "ingest", "--wait", "1"], cwd=PROJECT_ROOT,
+            env={**os.environ, **settings.to_env()}, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    engine.dispose()
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert lines[0] == f"waiting for another ingest ({holder}) to finish…"
+    assert lines[1].startswith(f"error: Another ingest ({holder}) is running on this store")
+    assert "waited 1 s" in lines[1]

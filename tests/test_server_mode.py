@@ -106,9 +106,9 @@ def test_an_ingest_killed_against_the_server_converges(remote: Settings, minilm)
         [sys.executable, "-m", "ingest"], cwd=PROJECT_ROOT, env={**os.environ, **remote.to_env()},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    from tests.conftest import make_ingester
+    from vectorstore.index import open_index
 
-    store = make_ingester(remote, minilm).index.store
+    store = open_index(remote, minilm).store
     deadline = time.monotonic() + 120
     while store.count() < 100 and time.monotonic() < deadline:
         time.sleep(0.1)

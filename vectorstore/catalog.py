@@ -19,7 +19,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import (
     Boolean,
@@ -36,6 +38,7 @@ from sqlalchemy import (
     event,
     select,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from errors import StoreError
@@ -75,8 +78,54 @@ class SourceRecord:
     complete: bool = False
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite waits for a busy writer instead of failing."""
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL, else None.
+
+    >>> sqlite_path("sqlite:////srv/index/record_manager.sqlite")
+    PosixPath('/srv/index/record_manager.sqlite')
+    >>> sqlite_path("postgresql+psycopg://db/qa") is None
+    True
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def _read_only_url(path: Path, immutable: bool) -> str:
+    """A URL that opens ``path`` for reading only; ``immutable`` also skips SQLite's
+    locks and shared-memory file, which cannot be created on a read-only mount.
+
+    >>> _read_only_url(Path("/srv/a b.sqlite"), immutable=True)
+    'sqlite:///file:/srv/a%20b.sqlite?mode=ro&immutable=1&uri=true'
+    """
+    flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return f"sqlite:///file:{quote(str(path))}?{flags}&uri=true"
+
+
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine for ``url``; SQLite waits for a busy writer instead of failing.
+
+    ``read_only`` opens a SQLite database so that nothing is written, not even its
+    journal settings: a store on a read-only mount can still be read.
+    """
+    database = sqlite_path(url)
+    if read_only and database is not None:
+        if not database.is_file():
+            raise StoreError(
+                f"There is no record-manager database at {database}, and it cannot be "
+                "created there (read-only). Point CHROMA_PATH at a writable folder and "
+                "run `python -m ingest`."
+            )
+        mounted_read_only = bool(os.statvfs(database).f_flag & os.ST_RDONLY)
+        engine = create_engine(_read_only_url(database, mounted_read_only))
+        if not mounted_read_only and not _can_read(engine):
+            # Another user's store whose lock files this process may not create:
+            # read it as it is on disk.
+            engine = create_engine(_read_only_url(database, immutable=True))
+        return engine
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 
@@ -89,14 +138,24 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _can_read(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            conn.execute(select(_meta.c.key).limit(1)).all()
+    except SQLAlchemyError:
+        return False
+    return True
+
+
 class Catalog:
     """Sources and store-wide facts for one collection."""
 
-    def __init__(self, engine: Engine, collection: str) -> None:
+    def __init__(self, engine: Engine, collection: str, create: bool = True) -> None:
         self.engine = engine
         self.collection = collection
-        with self._errors("open"):
-            create_tables(lambda: _metadata.create_all(engine))
+        if create:
+            with self._errors("open"):
+                create_tables(lambda: _metadata.create_all(engine))
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
@@ -173,8 +232,8 @@ class Catalog:
     def change_token(self) -> tuple | None:
         """A cheap fingerprint of a SQLite database's files: the same token means nothing
         was written since. None where no such shortcut exists (a server database)."""
-        database = self.engine.url.database
-        if self.engine.dialect.name != "sqlite" or not database:
+        database = database_file(self.engine)
+        if database is None:
             return None
         token = []
         for suffix in ("", "-wal"):
@@ -227,7 +286,8 @@ def database_problem(exc: Exception, engine: Engine, doing: str) -> str:
     """A message a user can act on for a failing record-manager database."""
     from vectorstore.store import explain, storage_problem
 
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    path = database_file(engine)
+    database = str(path) if path else None
     if database and storage_problem(os.path.dirname(database) or "."):
         return explain(exc, os.path.dirname(database))
     return (
@@ -235,6 +295,14 @@ def database_problem(exc: Exception, engine: Engine, doing: str) -> str:
         f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}. If it is damaged, "
         "`python -m ingest --rebuild` recreates the index from your sources."
     )
+
+
+def database_file(engine: Engine) -> str | None:
+    """The file of a SQLite engine, also when it was opened by a ``file:`` URI."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return unquote(database.removeprefix("file:")) if database.startswith("file:") else database
 
 
 def _record(row: Any) -> SourceRecord:

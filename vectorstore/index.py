@@ -1,4 +1,9 @@
-"""An index: the Chroma collection, the record manager and the catalog, opened together."""
+"""An index: the Chroma collection, the record manager and the catalog, opened together.
+
+A store the user may only read (a shared index on a read-only mount, a folder
+owned by someone else) is opened read-only: questions are answered from it, and
+an ingest into it is refused up front with a message that says so.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +19,24 @@ from sqlalchemy import Engine
 
 from errors import StoreError
 from settings import Settings
-from vectorstore.catalog import Catalog, create_tables, make_engine
+from vectorstore.catalog import Catalog, create_tables, make_engine, sqlite_path
 from vectorstore.lexical import LexicalIndex
-from vectorstore.lock import advisory_lock, file_lock
-from vectorstore.store import ChunkStore, open_store
+from vectorstore.lock import WaitFn, advisory_lock, file_lock
+from vectorstore.store import ChunkStore, ensure_folder, folder_read_only, open_store
 
 if TYPE_CHECKING:
     from langchain_classic.indexes import SQLRecordManager
 
 LOCK_TIMEOUT_S = 600.0
+
+__all__ = [
+    "LOCK_TIMEOUT_S",
+    "Index",
+    "WaitFn",
+    "open_index",
+    "read_only_message",
+    "read_only_reason",
+]
 
 
 @dataclass
@@ -31,6 +45,7 @@ class Index:
     store: ChunkStore
     catalog: Catalog
     engine: Engine
+    read_only: bool = False
 
     @cached_property
     def record_manager(self) -> SQLRecordManager:
@@ -53,10 +68,12 @@ class Index:
         return self.settings.chroma_path / f"lexical-{self.settings.chroma_collection}.npz"
 
     def build_lexical(self, generation: int) -> LexicalIndex:
-        """Build the BM25 index of every stored chunk and save it for ``generation``."""
+        """Build the BM25 index of every stored chunk and save it for ``generation``
+        (kept in memory only when the store folder is read-only)."""
         lexical = LexicalIndex.build(((h.id, h.text) for h in self.store.iter_all()), generation)
-        self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        lexical.save(self.lexical_path)
+        if not self.read_only:
+            self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            lexical.save(self.lexical_path)
         return lexical
 
     def load_lexical(self, generation: int) -> LexicalIndex:
@@ -67,30 +84,76 @@ class Index:
     def where(self) -> str:
         return self.settings.chroma_url or str(self.settings.chroma_path)
 
+    def require_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(read_only_message(self.settings))
+
     @contextmanager
-    def writer_lock(self, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    def writer_lock(
+        self, timeout_s: float = LOCK_TIMEOUT_S, on_wait: WaitFn | None = None
+    ) -> Iterator[None]:
         if self.engine.dialect.name == "postgresql":
-            with advisory_lock(self.engine, f"ingest:{self.settings.chroma_collection}", timeout_s):
+            name = f"ingest:{self.settings.chroma_collection}"
+            with advisory_lock(self.engine, name, timeout_s, on_wait):
                 yield
         else:
-            with file_lock(self.settings.chroma_path / ".ingest.lock", timeout_s):
+            with file_lock(self.settings.chroma_path / ".ingest.lock", timeout_s, on_wait):
                 yield
 
 
-def open_engine(settings: Settings) -> Engine:
-    if settings.record_manager_url.startswith("sqlite:///"):
-        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+def read_only_reason(settings: Settings) -> str | None:
+    """Why this process may only read the store ``settings`` point at, or None.
+
+    The embedded Chroma folder and a SQLite record manager are checked; a Chroma
+    server and a PostgreSQL record manager say so themselves when a write fails.
+    """
+    folders = [] if settings.chroma_url else [settings.chroma_path]
+    database = sqlite_path(settings.record_manager_url)
+    if database is not None:
+        folders.append(database.parent)
+    for folder in folders:
+        if reason := folder_read_only(folder):
+            return f"{folder} {reason}"
+    if database is not None and folder_read_only(database) is not None:
+        return f"{database} is not writable"
+    return None
+
+
+def read_only_message(settings: Settings) -> str:
+    reason = read_only_reason(settings) or f"{settings.chroma_path} is read-only"
+    return (
+        f"The index is read-only here ({reason}): an ingest needs to write to it. "
+        "Questions are still answered from it. To ingest, make it writable, or point "
+        "CHROMA_PATH at a writable folder (a copy of this one keeps what is indexed)."
+    )
+
+
+def open_engine(settings: Settings, read_only: bool = False) -> Engine:
+    if not read_only and sqlite_path(settings.record_manager_url) is not None:
+        ensure_folder(settings.chroma_path, "CHROMA_PATH")
     try:
-        return make_engine(settings.record_manager_url)
+        return make_engine(settings.record_manager_url, read_only=read_only)
+    except StoreError:
+        raise
     except Exception as exc:
         raise StoreError(
             f"RECORD_MANAGER_URL={settings.record_manager_url!r} cannot be used: {exc}"
         ) from exc
 
 
-def open_index(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> Index:
-    """Open (creating if needed) the index that ``settings`` point at."""
-    engine = open_engine(settings)
-    catalog = Catalog(engine, settings.chroma_collection)
-    store = open_store(settings, embeddings, fresh=fresh)
-    return Index(settings, store, catalog, engine)
+def open_index(
+    settings: Settings,
+    embeddings: Embeddings,
+    fresh: bool = False,
+    read_only: bool | None = None,
+) -> Index:
+    """Open (creating if needed) the index that ``settings`` point at.
+
+    ``read_only=None`` opens it read-only exactly when this process may not write it.
+    """
+    if read_only is None:
+        read_only = read_only_reason(settings) is not None
+    engine = open_engine(settings, read_only)
+    catalog = Catalog(engine, settings.chroma_collection, create=not read_only)
+    store = open_store(settings, embeddings, fresh=fresh, read_only=read_only)
+    return Index(settings, store, catalog, engine, read_only)

@@ -9,9 +9,14 @@ and section), so headings help retrieval without being stored or cited.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
+import shutil
+import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import uuid
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +38,8 @@ from settings import Settings
 # Chroma caps how many records one call may carry; stay well under it.
 WRITE_BATCH = 1000
 _open_lock = threading.Lock()
+# Metadata added to a chunk as it is written, computed from the metadata it came with.
+Placement = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 # How much a chunk's context (title, section) weighs in its vector. Prefixing the
@@ -63,14 +70,16 @@ def mix_context(text_vectors: np.ndarray, context_vectors: np.ndarray) -> np.nda
     return mixed / np.clip(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12, None)
 
 
-def open_client(settings: Settings, fresh: bool = False) -> ClientAPI:
-    """A Chroma client: the server at ``CHROMA_URL``, else the folder ``CHROMA_PATH``.
+def open_client(settings: Settings, fresh: bool = False, path: Path | None = None) -> ClientAPI:
+    """A Chroma client: the server at ``CHROMA_URL``, else the folder ``path``
+    (default ``CHROMA_PATH``).
 
     ``fresh`` drops Chroma's per-process cache first. The embedded client keeps
     its vector index in memory and does not see what another process wrote
     since; reopening is how a reader catches up after an ingest.
     """
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    path = path or settings.chroma_path
     try:
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
@@ -85,18 +94,103 @@ def open_client(settings: Settings, fresh: bool = False) -> ClientAPI:
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
+        ensure_folder(path, "CHROMA_PATH")
         with _open_lock:
             if fresh:
                 SharedSystemClient.clear_system_cache()
-            settings.chroma_path.mkdir(parents=True, exist_ok=True)
-            return chromadb.PersistentClient(
-                path=str(settings.chroma_path), settings=chroma_settings
-            )
-    except ConfigError:
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except (ConfigError, StoreError):
         raise
     except Exception as exc:  # chromadb raises many types; the user needs one message
         where = settings.chroma_url or str(settings.chroma_path)
         raise StoreError(f"Cannot open the Chroma store at {where}: {exc}") from exc
+
+
+def ensure_folder(path: Path, variable: str) -> None:
+    """Create the store folder ``path`` if needed; a one-line ``StoreError`` if it cannot be."""
+    if path.exists() and not path.is_dir():
+        raise StoreError(
+            f"{variable}={path} is a file, not a folder. Point {variable} at a folder "
+            "(it is created if missing)."
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = folder_read_only(path) or (exc.strerror or str(exc)).lower()
+        parent = _existing(path)
+        raise StoreError(
+            f"{variable}={path} cannot be created: {parent} {reason}. "
+            f"Point {variable} at a folder you can write to."
+        ) from None
+
+
+def _existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def folder_read_only(path: Path) -> str | None:
+    """Why this process cannot write at ``path`` (or where it would be created), or None.
+
+    >>> folder_read_only(Path(tempfile.gettempdir()) / "not" / "yet" / "made") is None
+    True
+    """
+    existing = _existing(path)
+    try:
+        if os.statvfs(existing).f_flag & os.ST_RDONLY:
+            return "is on a read-only file system"
+    except OSError:
+        return None
+    if not os.access(existing, os.W_OK):
+        return "is not writable by this user"
+    return None
+
+
+def read_only_snapshot(folder: Path) -> Path:
+    """A private copy of the Chroma files of a store folder this process may only read.
+
+    Chroma's embedded client writes to its database as it opens it, even to read,
+    and has no read-only mode. Copying its files (its database and vector segments,
+    not the record manager) to a temporary folder lets a read-only store be
+    queried; the copy is removed when the process ends or the store is reopened.
+    """
+    database = folder / "chroma.sqlite3"
+    if not database.is_file():
+        raise StoreError(
+            f"There is no index at {folder}, and it cannot be created there "
+            f"({folder_read_only(folder) or 'read-only'}). Point CHROMA_PATH at a "
+            "writable folder and run `python -m ingest`."
+        )
+    target = Path(tempfile.mkdtemp(prefix="qa-read-only-store-"))
+    try:
+        # Contents only, not permission bits: the copy must be writable.
+        shutil.copyfile(database, target / database.name)
+        for entry in folder.iterdir():
+            if entry.is_dir() and not entry.is_symlink() and _is_segment(entry.name):
+                (target / entry.name).mkdir()
+                for file in entry.iterdir():
+                    shutil.copyfile(file, target / entry.name / file.name)
+    except OSError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(
+            f"The read-only store at {folder} could not be copied to {target.parent} "
+            f"to be read ({exc.strerror or exc}). Free some space there (TMPDIR)."
+        ) from None
+    return target
+
+
+def _is_segment(name: str) -> bool:
+    """Chroma keeps each vector segment in a folder named by its UUID.
+
+    >>> _is_segment("8b9196e9-6b7e-463a-896b-1fa629410e1b"), _is_segment("cache")
+    (True, False)
+    """
+    try:
+        uuid.UUID(name)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -121,6 +215,19 @@ class ChunkStore(VectorStore):
         self._embeddings = embeddings
         self._collection: Collection | None = None
         self._context_cache: dict[str, list[float]] = {}
+        self._placement: Placement | None = None
+
+    def placing(self, placement: Placement) -> ChunkStore:
+        """This store, writing every chunk with ``placement(metadata)`` added to its metadata.
+
+        LangChain's ``index()`` hashes the metadata it is given; positions (paragraph
+        number, span) must not be hashed, or inserting a paragraph would re-embed every
+        chunk after it. So ``index()`` gets the hashed part and this view adds the rest
+        as it writes. The view shares the client and collection of this store.
+        """
+        view = copy.copy(self)
+        view._placement = placement
+        return view
 
     @property
     def embeddings(self) -> Embeddings:
@@ -152,6 +259,15 @@ class ChunkStore(VectorStore):
         ids = kwargs.get("ids") or [d.id for d in documents]
         if any(i is None for i in ids):
             raise ValueError("every chunk needs an id")
+        if self._placement is not None:
+            documents = [
+                Document(
+                    id=d.id,
+                    page_content=d.page_content,
+                    metadata={**d.metadata, **self._placement(d.metadata)},
+                )
+                for d in documents
+            ]
         vectors = self.embed_chunks(documents)
         for start in range(0, len(documents), WRITE_BATCH):
             end = start + WRITE_BATCH
@@ -289,8 +405,16 @@ def _clean(metadata: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in metadata.items() if isinstance(v, (str, int, float, bool))}
 
 
-def open_store(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> ChunkStore:
+def open_store(
+    settings: Settings, embeddings: Embeddings, fresh: bool = False, read_only: bool = False
+) -> ChunkStore:
     where = settings.chroma_url or str(settings.chroma_path)
+    if read_only and not settings.chroma_url:
+        copy = read_only_snapshot(settings.chroma_path)
+        client = open_client(settings, fresh=fresh, path=copy)
+        store = ChunkStore(client, settings.chroma_collection, embeddings, where)
+        weakref.finalize(store, shutil.rmtree, copy, True)
+        return store
     client = open_client(settings, fresh=fresh)
     return ChunkStore(client, settings.chroma_collection, embeddings, where)
 
@@ -330,9 +454,9 @@ def explain(exc: Exception, where: str) -> str:
         )
     if "readonly" in text or "read-only" in text or "read only" in text:
         return (
-            f"The store folder {where} is read-only. The index needs to write there (even "
-            "to read, SQLite keeps a shared-memory file beside its database): make it "
-            "writable, or copy the folder somewhere writable and point CHROMA_PATH at it."
+            f"The store folder {where} is read-only: an ingest needs to write there. "
+            "Questions are still answered from it. To ingest, make it writable, or copy "
+            "the folder somewhere writable and point CHROMA_PATH at it."
         )
     if "full" in text or "no space" in text:
         return (
