@@ -29,7 +29,7 @@ from qa.scoring import (
 )
 from settings import Settings
 from textkit.cues import AnswerType, folded_words, mentions
-from textkit.words import STOPWORDS, fold, stem, terms
+from textkit.words import STOPWORDS, fold, stem, term_set, terms
 
 # Words that frame a question rather than name what it is about: a paragraph need not
 # contain them to answer it.
@@ -190,7 +190,7 @@ class Assistant:
                 text = passage.text[a:b]
                 if not any(ch.isalpha() for ch in text):
                     continue
-                s_terms = frozenset(terms(text))
+                s_terms = term_set(text)
                 cover = sum(idf[t] for t in analysis.terms & s_terms) / total
                 features = sentence_features(
                     analysis,
@@ -346,7 +346,7 @@ class Aligner:
                     @ np.stack([vectors[w] for w in pool]).T
                 )
 
-    def _best(self, words: set[str]) -> dict[str, float]:
+    def _best(self, words: frozenset[str]) -> dict[str, float]:
         stems = {stem(w.removesuffix("'s")) for w in words}
         cols = [self.column[w] for w in words if w in self.column]
         out = {}
