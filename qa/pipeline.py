@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -277,6 +277,29 @@ class Assistant:
             search_query=evidence.query or question,
             confidence=draft.confidence,
         )
+
+    def cited_chunks_now(self, cited: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Where each cited chunk, as ``(source, chunk_hash)``, sits in the index now:
+        its current paragraph number. A pair missing from the result is no longer
+        indexed: its source was edited (or removed) since the answer."""
+        wanted = {(source, h) for source, h in cited if h}
+        if not wanted:
+            return {}
+        self.retriever.refresh()
+        hits = self.retriever.index.store.get(
+            where={"chunk_hash": {"$in": sorted({h for _, h in wanted})}}
+        )
+        found = {}
+        for hit in hits:
+            key = (str(hit.metadata.get("source")), str(hit.metadata.get("chunk_hash")))
+            if key in wanted:
+                found[key] = int(hit.metadata.get("paragraph", 0))
+        return found
+
+    def paragraph_counts(self) -> dict[str, int]:
+        """Each ingested source and how many paragraphs it has (for pickers)."""
+        records = self.retriever.index.catalog.sources(with_paragraphs=True)
+        return {r.source: len(r.paragraphs) for r in records}
 
     def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
         answer = None
