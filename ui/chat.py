@@ -267,4 +267,7 @@ def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None
         for i, example in enumerate(examples(bot)):
             st.button(example, key=f"example-{i}", on_click=_ask_example, args=(example,))
     if prompt:
+        was = st.session_state["chat_id"]
         answer_question(bot, prompt, st.session_state.get("k", settings.top_k), chats, owner)
+        if was is None and st.session_state["chat_id"] is not None:
+            st.rerun()  # the new chat joins the sidebar's list

@@ -15,7 +15,6 @@ import re
 from typing import Any
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from chats.export import to_markdown
 from chats.store import ChatStore, Feedback, new_token, title_of
@@ -50,7 +49,7 @@ def owner_token() -> str:
         st.session_state["owner_token"] = token
     if cookie != token and not st.session_state.get("owner_cookie_written"):
         value = f"{COOKIE}={token}; path=/; max-age=31536000; SameSite=Strict"
-        components.html(_SET_COOKIE.format(cookie=json.dumps(value)), height=0)
+        st.iframe(_SET_COOKIE.format(cookie=json.dumps(value)), height="content")
         st.session_state["owner_cookie_written"] = True
     return token
 
