@@ -43,6 +43,8 @@ def case_for(item: FeedbackItem) -> dict[str, Any] | None:
     """
     fb, answer = item.feedback, item.answer
     turns = [*item.earlier_questions[-MAX_EARLIER_TURNS:], item.question]
+    if answer.get("search_query", item.question) == item.question:
+        turns = [item.question]  # the history did not shape this answer: a lone question
     case: dict[str, Any] = {"turns": turns} if len(turns) > 1 else {"question": item.question}
     if fb.verdict == "paragraph":
         case["expected"] = [{"source": fb.source, "paragraph": fb.paragraph}]

@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 
-from chats.store import ChatStore, Feedback, owner_key
+from chats.store import ChatStore, Feedback, FeedbackItem, owner_key
 from errors import StoreError
 from settings import Settings
 
@@ -126,3 +127,28 @@ def test_chats_live_beside_the_store_or_with_a_postgres_record_manager() -> None
     assert Settings.from_env(Settings(chroma_path=Path("/s")).to_env()).chats_url.endswith(
         "/s/chats.sqlite"
     )
+
+
+def test_feedback_becomes_cases_and_follow_ups_keep_their_turns() -> None:
+    from evals.feedback import build, to_yaml
+
+    def item(rating, verdict=None, q="Q?", earlier=(), search=None, **answer):
+        fb = Feedback(rating, verdict, "a.txt" if verdict == "paragraph" else None,
+                      4 if verdict == "paragraph" else None)  # fmt: skip
+        record = {"question": q, "search_query": search or q, **answer}
+        return FeedbackItem(fb, q, list(earlier), record, 0.0)
+
+    found = build([
+        item("down", "paragraph", "And then?", ["First?"], search="First? And then?"),
+        item("down", "unanswerable", "Lone?", ["First?"]),
+        item("up", q="Right?", abstained=False, citations=[{"source": "b.txt", "paragraph": 2}]),
+        item("down", q="No verdict?"),
+        item("up", q="Lone?", abstained=True),  # a later verdict on the same question wins
+    ])  # fmt: skip
+    assert found.skipped == 1 and len(found.cases) == 3
+    by_q = {tuple(c.get("turns") or [c["question"]]): c for c in found.cases}
+    assert by_q[("First?", "And then?")]["expected"] == [{"source": "a.txt", "paragraph": 4}]
+    assert by_q[("Lone?",)]["answerable"] is False
+    assert by_q[("Right?",)]["expected"] == [{"source": "b.txt", "paragraph": 2}]
+    assert len({c["id"] for c in found.cases}) == 3
+    assert yaml.safe_load(to_yaml(found, "fb"))["questions"] == found.cases
