@@ -146,9 +146,8 @@ def chat_list(store: ChatStore | None, owner: str, changed: frozenset = frozense
             key=f"open-{chat.id}",
             on_click=_open,
             args=(chat.id,),
-            type="primary" if chat.id == current else "tertiary",
+            type="secondary" if chat.id == current else "tertiary",
             use_container_width=True,
-            disabled=chat.id == current,
         )
     if current:
         with st.expander("This chat"):
