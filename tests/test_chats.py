@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import create_engine, text
 
 from chats.store import ChatStore, Feedback, FeedbackItem, owner_key
 from errors import StoreError
 from settings import Settings
+from tests.servers import PostgresServer
 
 
 class Clock:
@@ -22,9 +24,30 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> ChatStore:
-    return ChatStore(ChatStore.open(f"sqlite:///{tmp_path / 'chats.sqlite'}").engine, Clock())
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ChatStore:
+    """The repository on SQLite, and on a real PostgreSQL (a fresh database per test)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'chats.sqlite'}"
+    else:
+        server = request.getfixturevalue("postgres")
+        name = f"chats_{abs(hash(request.node.name)) % 10**9}"
+        admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        url = server.url.rsplit("/", 1)[0] + f"/{name}"
+    return ChatStore(ChatStore.open(url).engine, Clock())
 
 
 def answer(question: str, source: str = "a.txt", paragraph: int = 2) -> dict:
@@ -64,7 +87,7 @@ def test_messages_keep_their_citations_as_answered(store: ChatStore) -> None:
     assert chat.messages[1]["record"]["citations"][0]["paragraph_text"] == "P. Q."
 
 
-def test_rename_and_delete_with_feedback(store: ChatStore, tmp_path: Path) -> None:
+def test_rename_and_delete_with_feedback(store: ChatStore) -> None:
     chat_id = store.create("alice", "Q1")
     message_id = ask(store, "alice", chat_id, "Q1")
     assert store.rename("alice", chat_id, "  Renamed  chat ")
@@ -75,13 +98,14 @@ def test_rename_and_delete_with_feedback(store: ChatStore, tmp_path: Path) -> No
     assert len(store.all_feedback()) == 1
     assert store.delete("alice", chat_id)
     assert store.get("alice", chat_id) is None and store.all_feedback() == []
-    db = sqlite3.connect(tmp_path / "chats.sqlite")
-    counts = [db.execute(f"select count(*) from {t}").fetchone()[0]
-              for t in ("chat_chats", "chat_messages", "chat_feedback")]  # fmt: skip
+    with store.engine.connect() as conn:
+        counts = [conn.execute(text(f"select count(*) from {t}")).scalar()
+                  for t in ("chat_chats", "chat_messages", "chat_feedback")]  # fmt: skip
     assert counts == [0, 0, 0]
 
 
-def test_owner_tokens_are_stored_only_as_hashes(store: ChatStore, tmp_path: Path) -> None:
+def test_owner_tokens_are_stored_only_as_hashes(tmp_path: Path) -> None:
+    store = ChatStore.open(f"sqlite:///{tmp_path / 'chats.sqlite'}")
     store.create("secret-token-of-alice", "Q")
     raw = (tmp_path / "chats.sqlite").read_bytes() + (tmp_path / "chats.sqlite-wal").read_bytes()
     assert b"secret-token-of-alice" not in raw
