@@ -31,7 +31,9 @@ def ask(page, question: str, answers_before: int) -> None:
 
 def own_store(article_store: Settings, tmp_path: Path) -> Settings:
     """A private copy of the article's store (these tests kill the app over it)."""
-    shutil.copytree(article_store.chroma_path, tmp_path / "chroma")
+    shutil.copytree(
+        article_store.chroma_path, tmp_path / "chroma", ignore=shutil.ignore_patterns("chats.*")
+    )
     return article_store.with_(chroma_path=tmp_path / "chroma")
 
 

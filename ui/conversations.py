@@ -43,7 +43,8 @@ def chat_store(url: str) -> ChatStore:
 def owner_token() -> str:
     """This browser's secret; made on the first visit and kept in a cookie."""
     token = st.session_state.get("owner_token")
-    cookie = st.context.cookies.get(COOKIE) or ""
+    cookie = st.context.cookies.get(COOKIE)
+    cookie = cookie if isinstance(cookie, str) else ""  # (AppTest has no cookies)
     if token is None:
         token = cookie if _TOKEN.fullmatch(cookie) else new_token()
         st.session_state["owner_token"] = token
