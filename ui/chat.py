@@ -200,7 +200,7 @@ def answer_question(
         messages.append(reply)
         conversations.save_message(chats, owner, reply)
         if "record" in reply:
-            conversations.feedback_widget(chats, owner, reply, paragraph_counts(bot))
+            conversations.feedback_widget(chats, owner, reply, lambda: paragraph_counts(bot))
 
 
 def first_run(settings: Settings, bot: Assistant) -> None:
@@ -249,14 +249,13 @@ def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None
     st.title("Ask your documents")
     if notice := st.session_state.pop("chat_notice", None):
         st.info(notice)
-    counts = paragraph_counts(bot) if messages else {}
     for message in messages:
         with st.chat_message(message["role"]):
             if message["role"] == "user":
                 st.text(message["content"])
             elif "record" in message:
                 render_answer(message["record"], now)
-                conversations.feedback_widget(chats, owner, message, counts)
+                conversations.feedback_widget(chats, owner, message, lambda: paragraph_counts(bot))
             else:
                 st.warning(message["error"])
     prompt = st.chat_input("Ask a question about the sources") or st.session_state.pop(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -197,7 +198,10 @@ def _rate(store: ChatStore, owner: str, message_id: int) -> None:
 
 
 def feedback_widget(
-    store: ChatStore | None, owner: str, message: dict[str, Any], paragraphs: dict[str, int]
+    store: ChatStore | None,
+    owner: str,
+    message: dict[str, Any],
+    paragraph_counts: Callable[[], dict[str, int]],
 ) -> None:
     """Thumbs under an answer; thumbs down asks where the answer really is."""
     message_id = message.get("id")
@@ -222,6 +226,7 @@ def feedback_widget(
         thanks = f"Thanks: noted that the answer is {where}." if given.verdict else "Thanks."
         st.caption(markup.text(thanks), unsafe_allow_html=True)
         return
+    paragraphs = paragraph_counts()  # read only when a reader says where the answer is
     cited = [c["source"] for c in message["record"].get("citations", [])]
     names = sorted(paragraphs)
     with st.form(f"detail-{message_id}"):
