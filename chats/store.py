@@ -254,7 +254,7 @@ class ChatStore:
                 return None
             chat = Chat(row.id, row.title, row.created_at, row.updated_at)
             query = select(_messages).where(_messages.c.chat_id == chat_id)
-            for message in conn.execute(query.order_by(_messages.c.position)):
+            for message in conn.execute(query.order_by(_messages.c.position, _messages.c.id)):
                 chat.messages.append({**json.loads(message.body), "id": message.id})
             query = select(_feedback).where(_feedback.c.chat_id == chat_id)
             for fb in conn.execute(query):
@@ -335,7 +335,7 @@ class ChatStore:
                 query = select(_messages.c.id, _messages.c.body).where(
                     _messages.c.chat_id == fb.chat_id
                 )
-                messages = conn.execute(query.order_by(_messages.c.position)).all()
+                messages = conn.execute(query.order_by(_messages.c.position, _messages.c.id)).all()
                 items.extend(_judged(messages, fb))
         return items
 
