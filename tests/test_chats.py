@@ -176,3 +176,25 @@ def test_feedback_becomes_cases_and_follow_ups_keep_their_turns() -> None:
     assert by_q[("Right?",)]["expected"] == [{"source": "b.txt", "paragraph": 2}]
     assert len({c["id"] for c in found.cases}) == 3
     assert yaml.safe_load(to_yaml(found, "fb"))["questions"] == found.cases
+
+
+@pytest.mark.parametrize(
+    ("source", "refused"),
+    [
+        ("from qa.pipeline import Assistant\n", True),
+        ("from vectorstore.catalog import make_engine\n", True),
+        ("import streamlit\n", True),
+        ("from errors import StoreError\nfrom settings import Settings\n", False),
+    ],
+)
+def test_chats_imports_only_settings_and_errors(source: str, refused: bool) -> None:
+    import subprocess
+
+    from settings import PROJECT_ROOT
+
+    run = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "ruff"), "check", "--select", "TID251",
+         "--stdin-filename", "chats/x.py", "-"],
+        input=source, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert ("TID251" in run.stdout) is refused
