@@ -139,3 +139,42 @@ def test_a_killed_app_leaves_chats_and_store_intact(
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_reopened_chat_says_when_its_source_changed(
+    browser,  # noqa: F811
+    tmp_path: Path,
+    minilm,
+) -> None:
+    from tests.conftest import ARTICLE, make_ingester
+
+    (tmp_path / "sources").mkdir()
+    shutil.copy(ARTICLE, tmp_path / "sources" / ARTICLE.name)
+    settings = Settings(sources_dir=tmp_path / "sources", chroma_path=tmp_path / "chroma")
+    assert make_ingester(settings, minilm).run([settings.sources_dir]).errors == []
+    proc, url = start_app(settings, tmp_path / "streamlit.log")
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+        page.goto(url)
+        ask(page, "Who translated the article?", 0)
+        page.wait_for_url("**chat=*", timeout=30_000)
+        chat_url = page.url
+        assert page.locator(".source-card .changed").count() == 0
+
+        article = next((tmp_path / "sources").iterdir())
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("Can Atalay in Ankara", "Jane Roe in Izmir"))
+        page.get_by_role("button", name="Re-ingest sources").click()
+        page.get_by_text("Last re-ingest").wait_for(timeout=120_000)
+
+        assert "1 updated" in page.locator("[data-testid='stSidebar']").inner_text()
+        page.goto(chat_url)
+        notice = page.locator(".source-card .changed").first
+        notice.wait_for(timeout=60_000)
+        assert notice.inner_text() == "source changed since this answer: shown as it was"
+        marks = page.locator(".source-card mark").all_inner_texts()
+        assert "Translated by Can Atalay in Ankara" in marks  # what the answer rested on
+        page.screenshot(path=str(ARTIFACTS / "chat-source-changed.png"), full_page=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
