@@ -140,6 +140,9 @@ def test_thumbs_down_with_a_paragraph_becomes_an_eval_case_that_runs(
     (given,) = ChatStore.open(chat_settings.chats_url).all_feedback()
     assert (given.feedback.source, given.feedback.paragraph) == ("iran-after-karabakh.txt", 6)
     at.feedback[1].set_value(1).run()  # thumbs up on the abstention
+    again = open_app(chat_settings, monkeypatch, owner, chat=at.query_params["chat"])
+    assert [f.value for f in again.feedback] == [0, 1], "the thumbs come back with the chat"
+    assert any("noted that the answer is ¶6 of" in c.value for c in again.caption)
 
     env = {**os.environ, **chat_settings.with_(evals_dir=tmp_path / "runs").to_env()}
     out = tmp_path / "from-feedback.yaml"
@@ -235,11 +238,13 @@ def test_evals_page_charts_runs_and_compares_two(tmp_path: Path) -> None:
     ):
         run = root / name
         run.mkdir(parents=True)
-        report = {"set": "s", "created": created, "metrics": {"mrr": mrr, "hit@1": 0.5}}
+        report = {"set": "s", "created": created, "metrics": {"mrr": mrr, "hit@1": 0.5},
+                  "failed_thresholds": []}  # fmt: skip
         (run / "report.json").write_text(json.dumps(report))
         rows = [{"id": f"q{i}", "question": f"Q{i}?", "scores": {"passed": p, "rank": r}}
                 for i, (p, r) in enumerate(zip(passed, rank))]  # fmt: skip
         (run / "results.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+        (run / "report.md").write_text(f"# run {name}")
     (root / "broken").mkdir()
     (root / "broken" / "report.json").write_text("{not json")
 
@@ -259,3 +264,20 @@ def test_evals_page_charts_runs_and_compares_two(tmp_path: Path) -> None:
     assert list(table["change"]) == ["worse", "better"]
     assert list(table["detail"]) == ["passed → failed", "failed → passed"]
     assert at.get("arrow_line_chart") or at.get("vega_lite_chart")
+
+    # The Evals page itself shows both, under the report.
+    shutil.rmtree(root / "broken")
+
+    def evals(root: str) -> None:
+        from pathlib import Path
+
+        from settings import Settings
+        from ui.evals_page import evals_page
+
+        evals_page(Settings(evals_dir=Path(root)))
+
+    at = AppTest.from_function(evals, args=(str(root),), default_timeout=60).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader][-2:] == ["Across runs", "Compare two runs"]
+    assert "1 better · 1 worse · 0 unchanged" in markdown(at)
+    assert len(at.get("vega_lite_chart") or at.get("arrow_line_chart")) == 1  # no latency

@@ -26,7 +26,8 @@ COOKIE = "cited_qa_owner"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # SameSite=Strict: the token is never sent with a request another site starts.
 _SET_COOKIE = """<script>
-window.parent.document.cookie = {cookie};
+const secure = window.parent.location.protocol === "https:" ? "; Secure" : "";
+window.parent.document.cookie = {cookie} + secure;
 </script>"""
 MISSING = "That chat is not one of yours, or it was deleted. A new chat is open."
 VERDICTS = {
