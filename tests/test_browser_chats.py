@@ -114,26 +114,28 @@ def test_a_killed_app_leaves_chats_and_store_intact(
     tmp_path: Path,
 ) -> None:
     settings = own_store(article_store, tmp_path)
-    proc, url = start_app(settings, tmp_path / "streamlit.log")
+    proc, url = start_app(settings, tmp_path / "streamlit-0.log")
     page = browser.new_context().new_page()
-    page.goto(url)
-    ask(page, "Who translated the article?", 0)
-    page.wait_for_url("**chat=*", timeout=30_000)
-    chat_id = page.url.split("chat=")[1].split("&")[0]
-    box = page.get_by_placeholder(BOX)
-    box.fill("Who holds the copyright?")
-    box.press("Enter")
-    time.sleep(0.3)  # let the question reach the app: the kill lands mid-answer or mid-save
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-
-    for db in ("chats.sqlite", "record_manager.sqlite", "chroma.sqlite3"):
-        assert integrity(settings.chroma_path / db) == "ok", db
-    proc, url = start_app(settings, tmp_path / "streamlit-2.log")
     try:
-        page.goto(f"{url}/?chat={chat_id}")
-        page.locator("a.cite").first.wait_for(timeout=60_000)
-        assert page.locator("a.cite").first.inner_text() == "¶17"
+        page.goto(url)
+        ask(page, "Who translated the article?", 0)
+        page.wait_for_url("**chat=*", timeout=30_000)
+        chat_id = page.url.split("chat=")[1].split("&")[0]
+        # Kill the app at several moments after a question is sent: before, during
+        # and after the answer is written to the chat database.
+        for round_, delay_s in enumerate((0.05, 0.3, 1.0), start=1):
+            box = page.get_by_placeholder(BOX)
+            box.fill(f"Who holds the copyright? ({round_})")
+            box.press("Enter")
+            time.sleep(delay_s)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            for db in ("chats.sqlite", "record_manager.sqlite", "chroma.sqlite3"):
+                assert integrity(settings.chroma_path / db) == "ok", (round_, db)
+            proc, url = start_app(settings, tmp_path / f"streamlit-{round_}.log")
+            page.goto(f"{url}/?chat={chat_id}")
+            page.locator("a.cite").first.wait_for(timeout=60_000)
+            assert page.locator("a.cite").first.inner_text() == "¶17"
         answers = page.locator(".answer, .abstained").count()
         ask(page, "Which town did the Armenian army lose?", answers)
     finally:
