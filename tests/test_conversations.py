@@ -98,6 +98,10 @@ def test_rename_export_and_delete(chat_settings, monkeypatch) -> None:
     store = ChatStore.open(chat_settings.chats_url)
     assert len(store.all_feedback()) == 1
     at.sidebar.button(key="delete-chat").click().run()
+    at.sidebar.button(key="delete-chat-cancelled").click().run()  # changed their mind
+    assert chat_titles(at) == ["The translator"]
+    at.sidebar.button(key="delete-chat").click().run()
+    at.sidebar.button(key="delete-chat-confirmed").click().run()
     assert not at.exception
     assert chat_titles(at) == [] and "chat" not in at.query_params
     assert at.session_state["messages"] == []

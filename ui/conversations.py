@@ -123,7 +123,12 @@ def _rename(store: ChatStore, owner: str, chat_id: str) -> None:
         st.session_state["chat_title"] = " ".join(title.split())[:200]
 
 
+def _ask_to_confirm(chat_id: str | None = None) -> None:
+    st.session_state["confirm_delete"] = chat_id
+
+
 def _delete(store: ChatStore, owner: str, chat_id: str) -> None:
+    st.session_state["confirm_delete"] = None
     store.delete(owner, chat_id)
     start_new_chat()
     st.session_state["chat_notice"] = "Chat deleted, with its feedback."
@@ -170,13 +175,25 @@ def chat_list(store: ChatStore | None, owner: str, changed: frozenset = frozense
                 icon=":material/download:",
                 key="export-chat",
             )
-            st.button(
-                "Delete this chat",
-                key="delete-chat",
+            if st.session_state.get("confirm_delete") != current:
+                st.button(
+                    "Delete this chat",
+                    key="delete-chat",
+                    on_click=_ask_to_confirm,
+                    args=(current,),
+                    icon=":material/delete:",
+                )
+                return
+            st.caption("Delete this chat and its feedback for good?")
+            cols = st.columns(2)
+            cols[0].button(
+                "Delete",
+                key="delete-chat-confirmed",
                 on_click=_delete,
                 args=(store, owner, current),
-                icon=":material/delete:",
+                type="primary",
             )
+            cols[1].button("Keep", key="delete-chat-cancelled", on_click=_ask_to_confirm)
 
 
 def _slug(title: str) -> str:
