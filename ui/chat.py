@@ -237,7 +237,15 @@ def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None
     messages = st.session_state["messages"]
     now = where_now(bot, messages) if messages else {}
     changed = frozenset(cited_pairs(messages) - set(now or {})) if now is not None else frozenset()
-    sidebar(settings, bot, lambda: conversations.chat_list(chats, owner, changed))
+    # The chat list is drawn last, into its place in the sidebar, so that a chat
+    # created by this run's question is listed without another run.
+    slot = []
+    sidebar(settings, bot, lambda: slot.append(st.container()))
+
+    def list_chats() -> None:
+        with slot[0]:
+            conversations.chat_list(chats, owner, changed)
+
     try:
         empty = index_stats(bot).empty
     except QAError as exc:
@@ -245,6 +253,7 @@ def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None
         empty = False
     if empty:
         first_run(settings, bot)
+        list_chats()
         return
     st.title("Ask your documents")
     if notice := st.session_state.pop("chat_notice", None):
@@ -266,7 +275,5 @@ def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None
         for i, example in enumerate(examples(bot)):
             st.button(example, key=f"example-{i}", on_click=_ask_example, args=(example,))
     if prompt:
-        was = st.session_state["chat_id"]
         answer_question(bot, prompt, st.session_state.get("k", settings.top_k), chats, owner)
-        if was is None and st.session_state["chat_id"] is not None:
-            st.rerun()  # the new chat joins the sidebar's list
+    list_chats()
