@@ -184,7 +184,10 @@ def test_feedback_becomes_cases_and_follow_ups_keep_their_turns() -> None:
         ("from qa.pipeline import Assistant\n", True),
         ("from vectorstore.catalog import make_engine\n", True),
         ("import streamlit\n", True),
+        ("import sqlite3\n", True),
+        ("import chromadb\n", True),
         ("from errors import StoreError\nfrom settings import Settings\n", False),
+        ("from sqlalchemy import select\n", False),
     ],
 )
 def test_chats_imports_only_settings_and_errors(source: str, refused: bool) -> None:
