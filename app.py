@@ -11,6 +11,7 @@ import streamlit as st
 from errors import QAError
 from settings import Settings
 from ui.chat import chat_page
+from ui.conversations import chat_store
 from ui.evals_page import evals_page
 from ui.resources import assistant
 from ui.sources import sources_page
@@ -24,9 +25,14 @@ def main() -> None:
     except (QAError, ValueError) as exc:
         st.error(f"The assistant cannot start: {exc}")
         st.stop()
+    try:
+        chats = chat_store(settings.chats_url)
+    except QAError as exc:
+        chats = None  # the chat still answers; it only cannot keep conversations
+        st.warning(f"Chats are not saved: {exc}")
 
     def chat() -> None:
-        chat_page(settings, bot)
+        chat_page(settings, bot, chats)
 
     def sources() -> None:
         sources_page(bot)

@@ -46,6 +46,21 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve() if raw else default
 
 
+def default_chats_url(settings: Settings) -> str:
+    """Where chats are kept unless ``CHATS_URL`` says: the record manager's database
+    when that is a server (every machine then sees the same chats), else a SQLite
+    file beside the store.
+
+    >>> default_chats_url(Settings(chroma_path=Path("/s")))
+    'sqlite:////s/chats.sqlite'
+    >>> default_chats_url(Settings(record_manager_url="postgresql+psycopg://db/qa"))
+    'postgresql+psycopg://db/qa'
+    """
+    if settings.record_manager_url.startswith("postgresql"):
+        return settings.record_manager_url
+    return f"sqlite:///{settings.chroma_path / 'chats.sqlite'}"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the embedded defaults (no server, no API key)."""
@@ -71,11 +86,14 @@ class Settings:
     top_k: int = 5
     min_evidence: float | None = None
     evals_dir: Path = PROJECT_ROOT / "evals" / "runs"
+    chats_url: str = ""
 
     def __post_init__(self) -> None:
         if not self.record_manager_url:
             url = f"sqlite:///{self.chroma_path / 'record_manager.sqlite'}"
             object.__setattr__(self, "record_manager_url", url)
+        if not self.chats_url:
+            object.__setattr__(self, "chats_url", default_chats_url(self))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +128,7 @@ class Settings:
             if _set(env, "QA_MIN_EVIDENCE")
             else None,
             evals_dir=_path(env, "EVALS_DIR", base.evals_dir),
+            chats_url=env.get("CHATS_URL", "").strip(),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -135,6 +154,7 @@ class Settings:
             "QA_TOP_K": str(self.top_k),
             "QA_LLM_TIMEOUT_S": str(self.llm_timeout_s),
             "QA_LLM_MAX_TOKENS": str(self.llm_max_tokens),
+            "CHATS_URL": self.chats_url,
         }
         optional = {
             "CHROMA_URL": self.chroma_url,
@@ -161,4 +181,8 @@ class Settings:
         moved = "chroma_path" in changes and "record_manager_url" not in changes
         if moved and self.record_manager_url == default_url:
             changes["record_manager_url"] = ""
+        # Chats follow the store (or the record manager) unless placed on purpose.
+        follows = self.chats_url == default_chats_url(self)
+        if follows and "chats_url" not in changes:
+            changes["chats_url"] = ""
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -6,10 +6,15 @@ Usage::
     python -m evals compare OLD_DIR NEW_DIR
     python -m evals risk-coverage RUN_DIR ... --out docs/risk-coverage.png
     python -m evals train CALIBRATION_SET.yaml ... [--out FILE] [--max-false-abstention 0.05]
+    python -m evals from-feedback --out FILE.yaml [--name NAME]
 
 ``run`` writes results.jsonl, report.json, report.md, metrics.png and
 latency.png per set (under DIR/<set name>/ when several sets are given) and
 exits 1 when a set misses one of its thresholds, naming the metric.
+
+``from-feedback`` writes an eval set from the thumbs and verdicts readers gave
+in the chat (``CHATS_URL``), checks that it loads, and exits 1 when there is
+no feedback to make a case of.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import sys
 import time
 from pathlib import Path
 
+from chats.store import ChatStore
 from errors import QAError
+from evals import feedback
 from evals.report import combined_risk_coverage, compare, write_markdown, write_plots
 from evals.runner import run_set, write_results
 from evals.sets_io import load_set
@@ -58,6 +65,34 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def from_feedback(out: Path, name: str) -> int:
+    try:
+        settings = Settings.from_env()
+        found = feedback.build(ChatStore.open(settings.chats_url).all_feedback())
+        if not found.cases:
+            print(
+                "error: no feedback to make a case of: give a thumbs up, or a thumbs down "
+                "naming the paragraph that answers (or saying the sources do not), "
+                f"in the chat first ({found.skipped} thumbs down without a verdict)",
+                file=sys.stderr,
+            )
+            return 1
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(out.name + ".partial")
+        partial.write_text(feedback.to_yaml(found, name), encoding="utf-8")
+        load_set(partial)  # what is written must load
+        partial.replace(out)
+    except (QAError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    unanswerable = len(found.cases) - found.answerable
+    print(
+        f"wrote {len(found.cases)} cases ({found.answerable} answerable, {unanswerable} "
+        f"unanswerable) to {out}; skipped {found.skipped} without a verdict"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,7 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     cmp = sub.add_parser("compare", help="compare two run folders")
     cmp.add_argument("old", type=Path)
     cmp.add_argument("new", type=Path)
+    fb = sub.add_parser("from-feedback", help="write an eval set from the chat's feedback")
+    fb.add_argument("--out", type=Path, required=True, help="the YAML file to write")
+    fb.add_argument("--name", help="the set's name (default: the file's stem)")
     args = parser.parse_args(argv)
+    if args.command == "from-feedback":
+        return from_feedback(args.out, args.name or args.out.stem)
     if args.command == "compare":
         try:
             print(compare(args.old, args.new))

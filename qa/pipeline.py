@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -29,7 +29,7 @@ from qa.scoring import (
 )
 from settings import Settings
 from textkit.cues import AnswerType, folded_words, mentions
-from textkit.words import STOPWORDS, fold, stem, terms
+from textkit.words import STOPWORDS, fold, stem, term_set, terms
 
 # Words that frame a question rather than name what it is about: a paragraph need not
 # contain them to answer it.
@@ -190,7 +190,7 @@ class Assistant:
                 text = passage.text[a:b]
                 if not any(ch.isalpha() for ch in text):
                     continue
-                s_terms = frozenset(terms(text))
+                s_terms = term_set(text)
                 cover = sum(idf[t] for t in analysis.terms & s_terms) / total
                 features = sentence_features(
                     analysis,
@@ -278,6 +278,29 @@ class Assistant:
             confidence=draft.confidence,
         )
 
+    def cited_chunks_now(self, cited: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Where each cited chunk, as ``(source, chunk_hash)``, sits in the index now:
+        its current paragraph number. A pair missing from the result is no longer
+        indexed: its source was edited (or removed) since the answer."""
+        wanted = {(source, h) for source, h in cited if h}
+        if not wanted:
+            return {}
+        self.retriever.refresh()
+        hits = self.retriever.index.store.get(
+            where={"chunk_hash": {"$in": sorted({h for _, h in wanted})}}
+        )
+        found = {}
+        for hit in hits:
+            key = (str(hit.metadata.get("source")), str(hit.metadata.get("chunk_hash")))
+            if key in wanted:
+                found[key] = int(hit.metadata.get("paragraph", 0))
+        return found
+
+    def paragraph_counts(self) -> dict[str, int]:
+        """Each ingested source and how many paragraphs it has (for pickers)."""
+        records = self.retriever.index.catalog.sources(with_paragraphs=True)
+        return {r.source: len(r.paragraphs) for r in records}
+
     def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
         answer = None
         for item in self.stream(question, history, k):
@@ -346,7 +369,7 @@ class Aligner:
                     @ np.stack([vectors[w] for w in pool]).T
                 )
 
-    def _best(self, words: set[str]) -> dict[str, float]:
+    def _best(self, words: frozenset[str]) -> dict[str, float]:
         stems = {stem(w.removesuffix("'s")) for w in words}
         cols = [self.column[w] for w in words if w in self.column]
         out = {}

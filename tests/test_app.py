@@ -53,7 +53,7 @@ def test_clicking_an_example_asks_it(article_store: Settings, monkeypatch) -> No
     assert (
         records and records[0]["question"] == "Who signed the peace deal that ended the fighting?"
     )
-    assert not any(b.label.startswith("Who signed") for b in at.button)  # examples gone
+    assert not any(b.label.startswith("Who signed") for b in at.main.button)  # examples gone
 
 
 def test_abstention_looks_different_and_lists_closest_passages(article_store, monkeypatch) -> None:

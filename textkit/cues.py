@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from textkit.words import STOPWORDS, fold, stem
 
@@ -375,7 +376,7 @@ def name_variants(name: str) -> frozenset[str]:
     return ALIASES.get(key, frozenset()) | {key}
 
 
-def mentions(text_words: set[str], constraint: Constraint) -> bool:
+def mentions(text_words: frozenset[str] | set[str], constraint: Constraint) -> bool:
     """Whether a constraint is named in text whose folded words are ``text_words``.
 
     Numbers match literally (thousands separators ignored); names match themselves,
@@ -408,7 +409,8 @@ def mentions(text_words: set[str], constraint: Constraint) -> bool:
 _FOLD_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 
 
-def folded_words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def folded_words(text: str) -> frozenset[str]:
     """Folded words of ``text``, with numbers stripped of thousands separators.
 
     >>> sorted(folded_words("Iran's 371,000 km² U.S."))
@@ -419,4 +421,4 @@ def folded_words(text: str) -> set[str]:
         out.add(word)
         if word.endswith("'s"):
             out.add(word[:-2])
-    return out
+    return frozenset(out)

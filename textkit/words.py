@@ -42,7 +42,10 @@ def fold(text: str) -> str:
     >>> fold("Iran’s Café")
     "iran's cafe"
     """
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = text.lower().replace("’", "'")
+    if text.isascii():
+        return text  # nothing to strip (most text): skip the per-character pass
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
@@ -58,3 +61,13 @@ def terms(text: str) -> list[str]:
         if (word not in STOPWORDS and len(word) > 1) or word.isdigit():
             out.append(stem(word))
     return out
+
+
+@lru_cache(maxsize=50_000)
+def term_set(text: str) -> frozenset[str]:
+    """``terms`` as a set, cached: the same sentences are scored for many questions.
+
+    >>> sorted(term_set("Iran feared the war, the war."))
+    ['fear', 'iran', 'war']
+    """
+    return frozenset(terms(text))

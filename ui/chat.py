@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from chats.store import ChatStore
 from errors import QAError, QuestionError
 from qa.models import Answer, Turn
 from qa.pipeline import Assistant
 from settings import Settings
-from ui import markup
+from ui import conversations, markup
 from ui.resources import index_stats
 from ui.sidebar import reingest, show_ingest_summary, sidebar
 
@@ -43,6 +44,7 @@ CSS = """
 .source-card .where { font-size: 0.85rem; color: #555; margin-bottom: 0.2rem; }
 .source-card mark { background: #ffe08a; padding: 0 2px; }
 .abstained { border-left: 3px solid #b0b0b0; padding: 0.3rem 0.8rem; color: #444; }
+.source-card .changed { font-size: 0.85rem; color: #8a5a00; font-weight: 600; }
 </style>
 """
 
@@ -65,7 +67,44 @@ def snapshot(bot: Assistant, answer: Answer) -> dict:
     return record
 
 
-def render_sources(record: dict) -> None:
+def cited_pairs(messages: list[dict]) -> set[tuple[str, str]]:
+    """Every (source, chunk hash) the answers of a chat cite."""
+    return {
+        (c["source"], c.get("chunk_hash", ""))
+        for m in messages
+        for c in m.get("record", {}).get("citations", [])
+        if c.get("chunk_hash")
+    }
+
+
+def where_now(bot: Assistant, messages: list[dict]) -> dict[tuple[str, str], int] | None:
+    """Where the chat's cited texts are in the index now (None: cannot tell now)."""
+    try:
+        return bot.cited_chunks_now(cited_pairs(messages))
+    except QAError:
+        return None
+
+
+def changed_note(c: dict, now: dict[tuple[str, str], int] | None) -> str:
+    """The line a citation gets when its source changed after the answer.
+
+    >>> c = {"source": "a", "paragraph": 3, "chunk_hash": "h"}
+    >>> changed_note(c, {})
+    'source changed since this answer: shown as it was'
+    >>> changed_note(c, {("a", "h"): 5}), changed_note(c, {("a", "h"): 3})
+    ('source edited since this answer: this text is now ¶5', '')
+    """
+    key = (c["source"], c.get("chunk_hash", ""))
+    if now is None or not key[1]:
+        return ""
+    if key not in now:
+        return "source changed since this answer: shown as it was"
+    if now[key] != c["paragraph"]:
+        return f"source edited since this answer: this text is now ¶{now[key]}"
+    return ""
+
+
+def render_sources(record: dict, now: dict[tuple[str, str], int] | None = None) -> None:
     st.markdown("**Sources**")
     for c in record["citations"]:
         page = f"p. {c['page']}" if c.get("page") else ""
@@ -76,15 +115,17 @@ def render_sources(record: dict) -> None:
         )
         link = markup.viewer_link(c["source"], c["paragraph"], c.get("chunk_hash", ""))
         body = markup.highlighted(c["paragraph_text"], c["quote"])
+        note = changed_note(c, now)
+        note_html = f'<div class="changed">{markup.text(note)}</div>' if note else ""
         st.markdown(
-            f'<div class="source-card"><div class="where">{where} · '
+            f'<div class="source-card">{note_html}<div class="where">{where} · '
             f'<a href="{markup.text(link)}" target="_blank">open in source</a></div>'
             f"{body}</div>",
             unsafe_allow_html=True,
         )
 
 
-def render_answer(record: dict) -> None:
+def render_answer(record: dict, now: dict[tuple[str, str], int] | None = None) -> None:
     if record["abstained"]:
         st.markdown(
             f'<div class="abstained">{markup.text(record["answer"])}</div>',
@@ -104,7 +145,7 @@ def render_answer(record: dict) -> None:
     else:
         body = markup.answer_html(record["answer"], record["citations"])
         st.markdown(f'<div class="answer">{body}</div>', unsafe_allow_html=True)
-        render_sources(record)
+        render_sources(record, now)
     for note in record.get("notes", []):
         st.warning(note)
     timings = record.get("timings_ms", {})
@@ -123,10 +164,14 @@ def history(messages: list[dict]) -> list[Turn]:
     return turns
 
 
-def answer_question(bot: Assistant, question: str, k: int) -> None:
+def answer_question(
+    bot: Assistant, question: str, k: int, chats: ChatStore | None = None, owner: str = ""
+) -> None:
     messages = st.session_state["messages"]
     earlier = history(messages)
-    messages.append({"role": "user", "content": question})
+    asked = {"role": "user", "content": question}
+    messages.append(asked)
+    conversations.save_message(chats, owner, asked)
     with st.chat_message("user"):
         st.text(question)
     with st.chat_message("assistant"):
@@ -150,13 +195,17 @@ def answer_question(bot: Assistant, question: str, k: int) -> None:
             assert final is not None
             record = snapshot(bot, final)
             render_answer(record)
-            messages.append({"role": "assistant", "record": record})
+            reply: dict = {"role": "assistant", "record": record}
         except QuestionError as exc:
             st.warning(str(exc))
-            messages.append({"role": "assistant", "error": str(exc)})
+            reply = {"role": "assistant", "error": str(exc)}
         except QAError as exc:
             st.error(str(exc))
-            messages.append({"role": "assistant", "error": str(exc)})
+            reply = {"role": "assistant", "error": str(exc)}
+        messages.append(reply)
+        conversations.save_message(chats, owner, reply)
+        if "record" in reply:
+            conversations.feedback_widget(chats, owner, reply, lambda: paragraph_counts(bot))
 
 
 def first_run(settings: Settings, bot: Assistant) -> None:
@@ -176,10 +225,32 @@ def _ask_example(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def chat_page(settings: Settings, bot: Assistant) -> None:
+def paragraph_counts(bot: Assistant) -> dict[str, int]:
+    try:
+        return bot.paragraph_counts()
+    except QAError:
+        return {}
+
+
+def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None) -> None:
     st.markdown(CSS, unsafe_allow_html=True)
-    st.session_state.setdefault("messages", [])
-    sidebar(settings, bot)
+    owner = conversations.owner_token()
+    try:
+        conversations.sync_with_url(chats, owner)
+    except QAError as exc:
+        st.warning(f"Saved chats cannot be read right now: {exc}")
+    messages = st.session_state["messages"]
+    now = where_now(bot, messages) if messages else {}
+    changed = frozenset(cited_pairs(messages) - set(now or {})) if now is not None else frozenset()
+    # The chat list is drawn last, into its place in the sidebar, so that a chat
+    # created by this run's question is listed without another run.
+    slot = []
+    sidebar(settings, bot, lambda: slot.append(st.container()))
+
+    def list_chats() -> None:
+        with slot[0]:
+            conversations.chat_list(chats, owner, changed)
+
     try:
         empty = index_stats(bot).empty
     except QAError as exc:
@@ -187,14 +258,18 @@ def chat_page(settings: Settings, bot: Assistant) -> None:
         empty = False
     if empty:
         first_run(settings, bot)
+        list_chats()
         return
     st.title("Ask your documents")
-    for message in st.session_state["messages"]:
+    if notice := st.session_state.pop("chat_notice", None):
+        st.info(notice)
+    for message in messages:
         with st.chat_message(message["role"]):
             if message["role"] == "user":
                 st.text(message["content"])
             elif "record" in message:
-                render_answer(message["record"])
+                render_answer(message["record"], now)
+                conversations.feedback_widget(chats, owner, message, lambda: paragraph_counts(bot))
             else:
                 st.warning(message["error"])
     prompt = st.chat_input("Ask a question about the sources") or st.session_state.pop(
@@ -205,4 +280,5 @@ def chat_page(settings: Settings, bot: Assistant) -> None:
         for i, example in enumerate(examples(bot)):
             st.button(example, key=f"example-{i}", on_click=_ask_example, args=(example,))
     if prompt:
-        answer_question(bot, prompt, st.session_state.get("k", settings.top_k))
+        answer_question(bot, prompt, st.session_state.get("k", settings.top_k), chats, owner)
+    list_chats()

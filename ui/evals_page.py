@@ -12,6 +12,7 @@ import streamlit as st
 
 from evals.metrics import METRICS
 from settings import PROJECT_ROOT, Settings
+from ui.evals_history import show_comparison, show_history
 
 SETS_DIR = PROJECT_ROOT / "evals" / "sets"
 
@@ -60,3 +61,5 @@ def evals_page(settings: Settings) -> None:
             st.image(str(run / plot))
     with st.expander("Full report"):
         st.text((run / "report.md").read_text())
+    show_history(available, settings.evals_dir)
+    show_comparison(available, settings.evals_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -9,6 +10,7 @@ import streamlit as st
 from errors import QAError
 from qa.pipeline import Assistant
 from settings import Settings
+from ui.conversations import start_new_chat
 from ui.reingest import run_ingest
 from ui.resources import index_stats
 from ui.upload import ACCEPTED, UploadRefused, store_upload
@@ -46,11 +48,13 @@ def reingest(
     return summary
 
 
-def sidebar(settings: Settings, bot: Assistant) -> None:
+def sidebar(settings: Settings, bot: Assistant, chats: Callable[[], None] | None = None) -> None:
     with st.sidebar:
         if st.button("New chat", icon=":material/add_comment:", use_container_width=True):
-            st.session_state["messages"] = []
+            start_new_chat()
             st.rerun()
+        if chats:
+            chats()
         st.subheader("Index")
         try:
             stats = index_stats(bot)

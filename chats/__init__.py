@@ -1,0 +1,1 @@
+"""Saved conversations: the chats, their answers as given, and readers' feedback."""
