@@ -28,7 +28,7 @@ from qa.scoring import ScoringConfig, rerank_score, rrf
 from settings import Settings
 from textkit.sentences import sentence_spans
 from vectorstore.index import Index, open_index
-from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical import Scoring
 from vectorstore.store import get_with_vectors
 
 Mode = Literal["hybrid", "dense", "lexical", "fused"]
@@ -84,7 +84,7 @@ class Retriever:
         self._lock = threading.RLock()
         self._index: Index = open_index(settings, embeddings)
         self._generation: int | None = None
-        self._lexical: LexicalIndex | None = None
+        self._lexical: Scoring | None = None
         self._token: tuple | None = None
 
     @property
@@ -108,14 +108,14 @@ class Retriever:
             self._lexical = lexical
             self._generation = generation
             self.sentences = SentenceVectors(self.embeddings)
-            if self.warm and len(lexical.ids) <= WARM_SENTENCES_UP_TO:
+            if self.warm and 0 < lexical.size <= WARM_SENTENCES_UP_TO:
                 # Small corpora: embed every sentence now, so no question pays for it.
-                hits = self._index.store.get(ids=lexical.ids) if lexical.ids else []
+                hits = self._index.store.get(ids=lexical.ids)
                 self.sentences.get([Passage.from_hit(h.id, h.text, h.metadata) for h in hits])
             return generation
 
     @property
-    def lexical(self) -> LexicalIndex:
+    def lexical(self) -> Scoring:
         if self._lexical is None:
             self.refresh()
         assert self._lexical is not None
@@ -139,9 +139,9 @@ class Retriever:
             store = self._index.store
             lexical = self._lexical
             assert lexical is not None
-            if not lexical.ids and store.count() == 0:
+            if not lexical.size and store.count() == 0:
                 raise EmptyStoreError(self._index.where)
-            total = len(lexical.ids)
+            total = lexical.size
             dense_hits = (
                 store.query_vector(vector.tolist(), cfg.candidates, total=total)
                 if mode != "lexical"
