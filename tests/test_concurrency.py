@@ -18,7 +18,7 @@ import pytest
 from ingest.paragraphs import split_paragraphs
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE, make_ingester
+from tests.helpers import ARTICLE, make_ingester
 from textkit.sentences import sentences
 from vectorstore.index import open_index
 

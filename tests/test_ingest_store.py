@@ -11,7 +11,7 @@ import pytest
 
 from ingest.cli import main as ingest_main
 from settings import Settings
-from tests.conftest import ARTICLE, HashEmbeddings, make_ingester
+from tests.helpers import ARTICLE, HashEmbeddings, make_ingester
 from vectorstore.index import open_index
 
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ import pytest
 from qa.models import Answer
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 from tests.servers import free_port, wait_http
 from textkit.sentences import sentences
 

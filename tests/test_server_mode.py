@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from errors import StoreError
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 from tests.servers import ChromaServer
 
 pytestmark = pytest.mark.slow
@@ -99,7 +99,7 @@ def test_the_chat_survives_a_server_restart(remote: Settings, server, monkeypatc
 
 
 def test_an_ingest_killed_against_the_server_converges(remote: Settings, minilm) -> None:
-    from tests.test_ingest_faults import actual_state, expected_state, write_corpus
+    from tests.helpers import actual_state, expected_state, write_corpus
 
     write_corpus(remote.sources_dir, files=20, paragraphs=30)
     proc = subprocess.Popen(
