@@ -95,3 +95,50 @@ def env_for(settings: Settings) -> dict[str, str]:
         "RECORD_MANAGER_URL": settings.record_manager_url,
         **({"CHROMA_URL": settings.chroma_url} if settings.chroma_url else {}),
     }
+
+
+def kill_ingest_at_checkpoint(env: dict[str, str], stored: int, hang_guard_s: float = 600) -> list:
+    """Run ``python -m ingest`` and SIGKILL it once ``stored`` sources are completely written.
+
+    The ingest announces each stored source on its progress stream; the kill follows
+    that event, however slow the machine. Returns the sources it announced. The
+    timeout is only a hang guard: hitting it fails the test.
+    """
+    import json
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest", "--progress-jsonl"], cwd=PROJECT_ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    announced: list[str] = []
+    try:
+        while len(announced) < stored:
+            try:
+                line = lines.get(timeout=hang_guard_s)
+            except queue.Empty:
+                raise AssertionError(
+                    f"no checkpoint in {hang_guard_s}s: the ingest hangs"
+                ) from None
+            if line is None:
+                raise AssertionError(f"the ingest ended before {stored} checkpoints: {announced}")
+            event = json.loads(line)
+            if event.get("stored"):
+                announced.append(event["source"])
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    return announced
