@@ -57,8 +57,10 @@ def test_ingest_qa_evals_and_chat_all_use_the_server(remote: Settings, server, m
     assert json.loads(answer.stdout)["citations"][0]["paragraph"] == 17
 
     evals = run(
-        ["evals", "run", "evals/sets/article.yaml", "--out", str(remote.chroma_path / "ev")], remote
-    )
+        ["evals", "run", "evals/sets/article.yaml", "--out", str(remote.chroma_path / "ev"),
+         "--quality-only"],
+        remote,
+    )  # fmt: skip
     assert evals.returncode == 0, evals.stderr
     # The set's temporary collection was dropped from the server afterwards.
     import chromadb
