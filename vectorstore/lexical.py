@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -230,7 +231,9 @@ class LexicalIndex(Scoring):
         term_index = dict(self._term)
         source_names = list(self.source_names)
         source_index = {s: i for i, s in enumerate(source_names)}
-        add_terms, add_rows, add_tfs, add_lengths, add_sources = [], [], [], [], []
+        # Compact int arrays, not lists: a million chunks make tens of millions of postings.
+        add_terms, add_rows, add_tfs = array("i"), array("i"), array("H")
+        add_lengths, add_sources = array("f"), array("i")
         for _, text, source in added:
             row = len(ids) + len(add_lengths)
             counts = Counter(terms(text))
@@ -246,9 +249,9 @@ class LexicalIndex(Scoring):
                 add_rows.append(row)
                 add_tfs.append(min(tf, 65535))
         ids += [doc_id for doc_id, _, _ in added]
-        all_terms = np.concatenate([posting_term[kept], np.array(add_terms, np.int32)])
-        all_rows = np.concatenate([new_row[self.rows[kept]], np.array(add_rows, np.int32)])
-        all_tfs = np.concatenate([self.tfs[kept], np.array(add_tfs, np.uint16)])
+        all_terms = np.concatenate([posting_term[kept], np.frombuffer(add_terms, np.int32)])
+        all_rows = np.concatenate([new_row[self.rows[kept]], np.frombuffer(add_rows, np.int32)])
+        all_tfs = np.concatenate([self.tfs[kept], np.frombuffer(add_tfs, np.uint16)])
         # Old postings are already grouped by term, so a stable sort is near-linear.
         order = np.argsort(all_terms, kind="stable")
         counts = np.bincount(all_terms, minlength=len(vocabulary))
@@ -257,8 +260,8 @@ class LexicalIndex(Scoring):
             vocabulary = [v for v, u in zip(vocabulary, used) if u]
             counts = counts[used]
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        lengths = np.concatenate([self.lengths[keep], np.array(add_lengths, np.float32)])
-        row_sources = np.concatenate([self.row_sources[keep], np.array(add_sources, np.int32)])
+        lengths = np.concatenate([self.lengths[keep], np.frombuffer(add_lengths, np.float32)])
+        row_sources = np.concatenate([self.row_sources[keep], np.frombuffer(add_sources, np.int32)])
         prints = dict(self.fingerprints)
         for source, value in (fingerprints or {}).items():
             if value is None:
