@@ -29,7 +29,7 @@ from settings import Settings
 from textkit.sentences import sentence_spans
 from vectorstore.index import Index, open_index
 from vectorstore.lexical import Scoring
-from vectorstore.store import get_with_vectors
+from vectorstore.store import Hit, get_with_vectors
 
 Mode = Literal["hybrid", "dense", "lexical", "fused"]
 WARM_SENTENCES_UP_TO = 1000  # chunks; beyond that, sentences are embedded on first use
@@ -142,28 +142,44 @@ class Retriever:
             if not lexical.size and store.count() == 0:
                 raise EmptyStoreError(self._index.where)
             total = lexical.size
-            dense_hits = (
-                store.query_vector(vector.tolist(), cfg.candidates, total=total)
+            # Ids and distances only: Chroma's cost is mostly in fetching documents
+            # and metadata, which only the passages that can be returned need.
+            dense_ids = (
+                store.query_ids(vector.tolist(), cfg.candidates, total=total)
                 if mode != "lexical"
                 else []
             )
             lexical_hits = lexical.search(query, cfg.candidates) if mode != "dense" else []
-            by_id = {h.id: h for h in dense_hits if h.metadata.get("paragraph")}
-            dense = {h.id: 1.0 - h.distance for h in by_id.values()}
+            dense = {i: 1.0 - d for i, d in dense_ids}
             bm25 = dict(lexical_hits)
-            missing = [i for i, _ in lexical_hits if i not in by_id]
-            for hit, stored in get_with_vectors(store, missing):
-                if hit.metadata.get("paragraph"):
+            by_id: dict[str, Hit] = {}
+            invalid: set[str] = set()
+            while True:
+                rankings = [
+                    [i for i, _ in dense_ids if i not in invalid],
+                    [i for i, _ in lexical_hits if i not in invalid],
+                ]
+                fused = rrf(rankings, cfg.rrf_k)
+                order = sorted(fused, key=lambda i: -fused[i])
+                top = max(k, cfg.rerank // 2)
+                wanted = set(order[:top]) | set(rankings[0][: cfg.rerank // 2])
+                # Lexical-only candidates need their vectors (their dense score decides
+                # the re-ranking pool); of the rest only what may be returned is read:
+                # the fused head and the dense head, which make up the pool.
+                lexical_only = [i for i in rankings[1] if i not in dense]
+                fetch = [i for i in dict.fromkeys(lexical_only + sorted(wanted)) if i not in by_id]
+                for hit, stored in get_with_vectors(store, fetch):
                     by_id[hit.id] = hit
-                    dense[hit.id] = float(stored @ vector)
-        fused = rrf(
-            [
-                [h.id for h in dense_hits if h.id in by_id],
-                [i for i, _ in lexical_hits if i in by_id],
-            ],
-            cfg.rrf_k,
-        )
-        order = sorted(fused, key=lambda i: -fused[i])
+                    if hit.id not in dense:
+                        dense[hit.id] = float(stored @ vector)
+                # A chunk gone since the lexical index was written, or one that is not a
+                # paragraph, takes no rank: drop it and rank again.
+                dropped = {
+                    i for i in fetch if i not in by_id or not by_id[i].metadata.get("paragraph")
+                } - invalid
+                if not dropped:
+                    break
+                invalid |= dropped
         passages = [
             Passage.from_hit(
                 i,
@@ -174,6 +190,7 @@ class Retriever:
                 lexical=bm25.get(i, 0.0),
             )
             for i in order
+            if i in by_id and by_id[i].metadata.get("paragraph")
         ]
         if mode != "hybrid":
             return passages[:k]
