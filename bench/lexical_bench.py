@@ -13,6 +13,11 @@ paragraphs) it prints:
 - memory of a reader process: resident size after opening the index and
   answering lexical queries, and the part the lexical index adds.
 
+``--index-only N`` measures the embedded lexical index alone at N synthetic
+paragraphs (1,000,000 fits where a Chroma store of that size takes hours to
+fill here): build time, file size, and in a fresh reader process load time,
+top-30 latency and resident memory.
+
 The ingest is the real pipeline (split, chunk, record manager, Chroma, lexical
 index) with one difference: chunks are embedded by a cheap deterministic hashing
 embedder (384 dimensions), not MiniLM, so 100,000 paragraphs ingest in minutes.
@@ -149,13 +154,63 @@ def one_engine(root: Path, paragraphs: int, record_manager_url: str) -> dict:
     return result
 
 
+def index_only(paragraphs: int) -> dict:
+    from bench.corpus import paragraph
+    from vectorstore.lexical import LexicalIndex
+
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lexical.npz"
+        t = time.perf_counter()
+        docs = ((f"c{i}", paragraph(rng, i), f"doc-{i // 500:05d}.txt") for i in range(paragraphs))
+        LexicalIndex.build(docs, 1).save(path)
+        build_s = time.perf_counter() - t
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.lexical_bench", "--load", str(path)],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        size_mb = path.stat().st_size / 1e6
+    return {"paragraphs": paragraphs, "build_s": round(build_s, 1), "file_mb": round(size_mb),
+            **json.loads(out.stdout.strip().splitlines()[-1])}  # fmt: skip
+
+
+def load_and_search(path: Path) -> dict:
+    from vectorstore.lexical import LexicalIndex
+
+    before = rss_mb()
+    t = time.perf_counter()
+    lexical = LexicalIndex.load(path)
+    assert lexical is not None
+    load_s = time.perf_counter() - t
+    times = []
+    for q in questions(QUESTIONS):
+        t = time.perf_counter()
+        lexical.search(q, 30)
+        times.append((time.perf_counter() - t) * 1000)
+    return {
+        "load_s": round(load_s, 2),
+        "lexical_top30_p50_ms": round(float(np.percentile(times, 50)), 2),
+        "lexical_top30_p95_ms": round(float(np.percentile(times, 95)), 2),
+        "reader_rss_mb": round(rss_mb()),
+        "reader_rss_lexical_mb": round(rss_mb() - before),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--paragraphs", type=int, default=100_000)
     parser.add_argument("--engine", choices=["embedded", "postgresql", "both"], default="both")
     parser.add_argument("--keep", type=Path, help="build the stores here and keep them")
+    parser.add_argument("--index-only", type=int, help="embedded lexical index alone, N paragraphs")
     parser.add_argument("--reader", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.load:
+        print(json.dumps(load_and_search(args.load)))
+        return
+    if args.index_only:
+        print(json.dumps(index_only(args.index_only)))
+        return
     if args.reader:
         print(json.dumps(reader(Settings.from_env())))
         return

@@ -29,7 +29,7 @@ from settings import Settings
 from textkit.sentences import sentence_spans
 from vectorstore.index import Index, open_index
 from vectorstore.lexical import Scoring
-from vectorstore.store import Hit, get_with_vectors
+from vectorstore.store import Hit
 
 Mode = Literal["hybrid", "dense", "lexical", "fused"]
 WARM_SENTENCES_UP_TO = 1000  # chunks; beyond that, sentences are embedded on first use
@@ -159,24 +159,26 @@ class Retriever:
                     [i for i, _ in dense_ids if i not in invalid],
                     [i for i, _ in lexical_hits if i not in invalid],
                 ]
+                # Lexical-only candidates need their vectors: their dense score counts
+                # in the re-ranking pool. A chunk gone since the lexical index was
+                # written takes no rank.
+                lexical_only = [i for i in rankings[1] if i not in dense]
+                if lexical_only:
+                    found = store.vectors(lexical_only)
+                    dense.update((i, float(v @ vector)) for i, v in found.items())
+                    invalid |= set(lexical_only) - found.keys()
+                    if len(found) < len(lexical_only):
+                        continue
                 fused = rrf(rankings, cfg.rrf_k)
                 order = sorted(fused, key=lambda i: -fused[i])
-                top = max(k, cfg.rerank // 2)
-                wanted = set(order[:top]) | set(rankings[0][: cfg.rerank // 2])
-                # Lexical-only candidates need their vectors (their dense score decides
-                # the re-ranking pool); of the rest only what may be returned is read:
-                # the fused head and the dense head, which make up the pool.
-                lexical_only = [i for i in rankings[1] if i not in dense]
-                fetch = [i for i in dict.fromkeys(lexical_only + sorted(wanted)) if i not in by_id]
-                for hit, stored in get_with_vectors(store, fetch):
-                    by_id[hit.id] = hit
-                    if hit.id not in dense:
-                        dense[hit.id] = float(stored @ vector)
-                # A chunk gone since the lexical index was written, or one that is not a
-                # paragraph, takes no rank: drop it and rank again.
-                dropped = {
-                    i for i in fetch if i not in by_id or not by_id[i].metadata.get("paragraph")
-                } - invalid
+                # Documents and metadata only for what may be returned: the fused head
+                # and the dense head, which make up the re-ranking pool.
+                by_dense = sorted(order, key=lambda i: -dense.get(i, 0.0))
+                wanted = order[: max(k, cfg.rerank // 2)] + by_dense[: cfg.rerank // 2]
+                need = [i for i in dict.fromkeys(wanted) if i not in by_id]
+                hits = store.get(ids=need) if need else []
+                by_id.update((h.id, h) for h in hits if h.metadata.get("paragraph"))
+                dropped = set(need) - by_id.keys()  # gone, or not a paragraph
                 if not dropped:
                     break
                 invalid |= dropped
