@@ -13,6 +13,23 @@ from tests.helpers import ARTICLE, make_ingester
 _ENV_PREFIXES = ("CHROMA_", "RECORD_MANAGER", "QA_", "CHUNK_", "EMBED_", "EVALS_", "INGEST_")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--llm-server",
+        action="store_true",
+        help="run the tests that need llama.cpp's server (scripts/setup --llm installs it)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--llm-server"):
+        return  # opted in: a missing llama.cpp then fails these tests, loudly
+    skip = pytest.mark.skip(reason="opt-in: TEST_LLM_SERVER=1 scripts/test (builds llama.cpp)")
+    for item in items:
+        if "llm_server" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's settings: every variable the project reads is cleared

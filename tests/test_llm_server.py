@@ -75,6 +75,7 @@ def assert_verified(answer: Answer) -> None:
         assert markers and markers <= cited, sentence
 
 
+@pytest.mark.llm_server
 @pytest.mark.parametrize(
     "question",
     [
@@ -90,6 +91,7 @@ def test_every_citation_of_a_bad_model_is_verified_or_it_abstains(llm_assistant,
     assert_verified(answer)
 
 
+@pytest.mark.llm_server
 def test_the_answer_streams_as_written_then_ends_checked(llm_assistant) -> None:
     stream = llm_assistant.stream("Who translated the article?")
     *pieces, answer = list(stream)
