@@ -29,6 +29,8 @@ from textkit.words import terms
 from vectorstore.catalog import database_problem
 from vectorstore.lexical import K1, B, FetchSource, Scoring, bm25_idf, stale_sources
 
+RARE_SHARE = 0.05  # terms in at most this share of chunks are tried first (see search)
+
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS qa_lexical (
         collection varchar(255) NOT NULL, chunk_id varchar(255) NOT NULL,
@@ -142,21 +144,38 @@ class PostgresLexicalIndex(Scoring):
         return {w: self._df[w] for w in words}
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best ``(id, score)`` pairs for ``query``; only chunks sharing a term."""
+        """The ``k`` best ``(id, score)`` pairs for ``query``; only chunks sharing a term.
+
+        Scoring a row means unpacking its tsvector, so scoring every row that shares
+        any term costs a sizeable part of the corpus per question when the question
+        has common words. Max-score pruning, exact: rows are first taken from the
+        rare terms only (in at most 5% of the chunks); a row holding none of them
+        scores at most the sum of the common terms' upper bounds (idf * (k1 + 1)),
+        so if the k-th score found beats that sum the answer is final. Otherwise
+        every term is used.
+        """
         wanted = sorted(set(terms(query)))
         df = self.document_frequencies(wanted)
         wanted = [t for t in wanted if df[t] > 0]
         if not wanted or k <= 0:
             return []
+        idf = {t: bm25_idf(self.size, df[t]) for t in wanted}
         params = {
             "c": self.collection,
             "terms": wanted,
-            "idfs": [bm25_idf(self.size, df[t]) for t in wanted],
-            "tsquery": " | ".join(quote_lexeme(t) for t in wanted),
+            "idfs": [idf[t] for t in wanted],
             "k1": K1, "k1p1": K1 + 1, "b": B, "avg": self._average, "n": k,
         }  # fmt: skip
+        rare = [t for t in wanted if df[t] <= RARE_SHARE * self.size]
+        common_bound = sum(idf[t] * (K1 + 1) for t in wanted if t not in rare)
+        attempts = [rare, wanted] if rare and len(rare) < len(wanted) else [wanted]
         with self._errors(), self.engine.connect() as conn:
-            return [(i, float(s)) for i, s in conn.execute(_SEARCH, params).all()]
+            for essential in attempts:
+                params["tsquery"] = " | ".join(quote_lexeme(t) for t in essential)
+                rows = [(i, float(s)) for i, s in conn.execute(_SEARCH, params).all()]
+                if essential is wanted or (len(rows) == k and rows[-1][1] > common_bound):
+                    return rows
+        return rows
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
