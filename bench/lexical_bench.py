@@ -13,10 +13,12 @@ paragraphs) it prints:
 - memory of a reader process: resident size after opening the index and
   answering lexical queries, and the part the lexical index adds.
 
-``--index-only N`` measures the embedded lexical index alone at N synthetic
-paragraphs (1,000,000 fits where a Chroma store of that size takes hours to
-fill here): build time, file size, and in a fresh reader process load time,
-top-30 latency and resident memory.
+``--index-only N`` measures the lexical index alone at N synthetic paragraphs,
+without Chroma (a store of 1,000,000 chunks takes hours to fill here): for the
+embedded engine build time, file size, and in a fresh reader process load time,
+top-30 latency and resident memory; with ``--engine postgresql`` the first
+write of N rows, top-30 latency, a reader's memory, and one edited paragraph
+(a source of 500 re-synced, one chunk changed).
 
 The ingest is the real pipeline (split, chunk, record manager, Chroma, lexical
 index) with one difference: chunks are embedded by a cheap deterministic hashing
@@ -174,6 +176,47 @@ def index_only(paragraphs: int) -> dict:
             **json.loads(out.stdout.strip().splitlines()[-1])}  # fmt: skip
 
 
+def index_only_postgres(paragraphs: int, queries: int = 30) -> dict:
+    from sqlalchemy import create_engine
+
+    from bench.corpus import paragraph
+    from bench.postgres import throwaway_postgres
+    from vectorstore import lexical_pg
+
+    rng = random.Random(7)
+    sources: dict[str, list[tuple[str, str]]] = {}
+    for i in range(paragraphs):
+        sources.setdefault(f"doc-{i // 500:05d}.txt", []).append((f"c{i}", paragraph(rng, i)))
+    with throwaway_postgres() as url:
+        engine = create_engine(url)
+        lexical_pg.create_schema(engine)
+        t = time.perf_counter()
+        lexical_pg.sync(engine, "documents", {s: "v1" for s in sources}, sources.__getitem__)
+        write_s = time.perf_counter() - t
+        first = sources["doc-00000.txt"]
+        sources["doc-00000.txt"] = [("c0-edited", first[0][1] + " revised"), *first[1:]]
+        t = time.perf_counter()
+        changed = lexical_pg.sync(
+            engine, "documents", {s: "v2" if s == "doc-00000.txt" else "v1" for s in sources},
+            sources.__getitem__,
+        )  # fmt: skip
+        edit_s = time.perf_counter() - t
+        before = rss_mb()
+        index = lexical_pg.PostgresLexicalIndex(engine, "documents")
+        times = []
+        for q in questions(queries):
+            t = time.perf_counter()
+            index.search(q, 30)
+            times.append((time.perf_counter() - t) * 1000)
+    return {
+        "engine": "postgresql", "paragraphs": paragraphs, "first_write_s": round(write_s, 1),
+        "one_edit_sync_s": round(edit_s, 2), "one_edit_rows": changed, "questions": queries,
+        "lexical_top30_p50_ms": round(float(np.percentile(times, 50)), 1),
+        "lexical_top30_p95_ms": round(float(np.percentile(times, 95)), 1),
+        "reader_rss_mb": round(rss_mb()), "reader_rss_lexical_mb": round(rss_mb() - before),
+    }  # fmt: skip
+
+
 def load_and_search(path: Path) -> dict:
     from vectorstore.lexical import LexicalIndex
 
@@ -207,6 +250,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.load:
         print(json.dumps(load_and_search(args.load)))
+        return
+    if args.index_only and args.engine == "postgresql":
+        print(json.dumps(index_only_postgres(args.index_only)))
         return
     if args.index_only:
         print(json.dumps(index_only(args.index_only)))
