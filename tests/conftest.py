@@ -10,7 +10,16 @@ import pytest
 from settings import ENV_VARIABLES, PROJECT_ROOT, Settings
 from tests.helpers import ARTICLE, make_ingester
 
-_ENV_PREFIXES = ("CHROMA_", "RECORD_MANAGER", "QA_", "CHUNK_", "EMBED_", "EVALS_", "INGEST_")
+_ENV_PREFIXES = (
+    "CHROMA_",
+    "RECORD_MANAGER",
+    "QA_",
+    "CHUNK_",
+    "EMBED_",
+    "EVALS_",
+    "INGEST_",
+    "CHATS_",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
