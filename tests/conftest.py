@@ -19,6 +19,7 @@ _ENV_PREFIXES = (
     "EVALS_",
     "INGEST_",
     "CHATS_",
+    "UPLOAD_",
 )
 
 
