@@ -14,6 +14,16 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent
 
 
+# Every variable ``Settings.from_env`` reads (tests clear them all; a test checks the list).
+ENV_VARIABLES = (
+    "SOURCES_DIR", "CHROMA_PATH", "CHROMA_URL", "CHROMA_COLLECTION", "RECORD_MANAGER_URL",
+    "TIKTOKEN_CACHE_DIR", "TOKEN_ENCODING", "CHUNK_TOKENS", "EMBED_BATCH_SIZE",
+    "INGEST_MAX_FILE_MB", "QA_LLM", "QA_LLM_BASE_URL", "QA_LLM_API_KEY", "OPENAI_API_KEY",
+    "QA_LLM_TIMEOUT_S", "QA_LLM_MAX_TOKENS", "QA_TOP_K", "QA_MIN_EVIDENCE", "EVALS_DIR",
+    "CHATS_URL", "INGEST_FETCH_MAX_MB", "INGEST_FETCH_TIMEOUT_S", "UPLOAD_MAX_MB",
+)  # fmt: skip
+
+
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name, "").strip()
     if not raw:

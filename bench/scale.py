@@ -20,10 +20,13 @@ from ingest.sync import text_hash
 from qa.retrieve import Retriever
 from settings import Settings
 from vectorstore.index import open_index
+from vectorstore.lexical import LexicalIndex
 
 
 def fill_store(settings: Settings, embeddings, chunks: int, seed: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Fill the store with ``chunks`` synthetic chunks and save their lexical index."""
     rng = random.Random(seed)
+    docs: list[tuple[str, str, str]] = []
     np_rng = np.random.default_rng(seed)
     base_texts = [paragraph(rng, i) for i in range(256)]
     base = np.asarray(embeddings.embed_documents(base_texts), dtype=np.float32)
@@ -48,7 +51,11 @@ def fill_store(settings: Settings, embeddings, chunks: int, seed: int = 3) -> No
                 for i, t in enumerate(texts)
             ],
         )  # fmt: skip
-    index.catalog.bump_generation()
+        docs += [(f"c{start + i}", t, f"doc-{(start + i) // 500:05d}.txt")
+                 for i, t in enumerate(texts)]  # fmt: skip
+    generation = index.catalog.generation() + 1
+    LexicalIndex.build(docs, generation).save(index.lexical_path)
+    index.catalog.bump_generation(generation)
 
 
 def retrieval_overhead(chunks: int, embeddings, queries: int = 60) -> dict:  # type: ignore[no-untyped-def]

@@ -4,6 +4,14 @@ Each size (default 1k, 10k, 100k paragraphs of a synthetic corpus) runs in a fre
 process that ingests with the real model into an embedded store, then answers 50
 questions with the default backend; it reports its own peak memory. Prints a
 table and writes ``docs/bench-scale.png``.
+
+``--synthetic N`` adds a size whose store is filled without the model
+(``bench.scale.fill_store``: precomputed MiniLM vectors of 256 paragraphs,
+perturbed per chunk; the lexical index built from the texts), for sizes the
+model cannot embed in reasonable time (1,000,000). Its query latency and memory
+are measured in a fresh reader process, like the others; its ingest time is
+extrapolated linearly from the largest measured size and marked so.
+``--rows FILE`` reuses measured rows (JSON lines) instead of measuring again.
 """
 
 from __future__ import annotations
@@ -66,6 +74,65 @@ def one_size(paragraphs: int) -> dict:
     }
 
 
+def synthetic_size(chunks: int, keep: Path | None) -> dict:
+    """Fill a store of ``chunks`` without the model, then measure a reader on it."""
+    from bench.scale import fill_store
+    from settings import Settings
+    from vectorstore.embeddings import default_embeddings
+
+    folder = keep or Path(tempfile.mkdtemp(prefix="scale-synthetic-"))
+    settings = Settings(chroma_path=folder / "chroma")
+    t = time.perf_counter()
+    if not (settings.chroma_path / "chroma.sqlite3").exists():
+        fill_store(settings, default_embeddings(), chunks)
+    fill_s = time.perf_counter() - t
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.scale_bench", "--reader"],
+        cwd=PROJECT_ROOT, env=settings.child_env(), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"paragraphs": chunks, "fill_s_without_model": round(fill_s, 1), **row}
+
+
+def reader_only() -> dict:
+    """In a fresh process: open the store from the environment's settings and answer."""
+    from qa.service import build_assistant
+    from settings import Settings
+
+    settings = Settings.from_env()
+    t = time.perf_counter()
+    assistant = build_assistant(settings, warm=False)
+    assistant.ask("What did the ministry say about grain exports?")
+    first_answer_s = time.perf_counter() - t
+    rng = np.random.default_rng(5)
+    subjects = ["Tehran", "Baku", "the ministry", "the committee", "observers"]
+    objects = ["grain exports", "the pipeline route", "port fees", "water rights"]
+    times = []
+    for _ in range(50):
+        q = f"What did {rng.choice(subjects)} say about {rng.choice(objects)}?"
+        t = time.perf_counter()
+        assistant.ask(q)
+        times.append((time.perf_counter() - t) * 1000)
+    return {
+        "first_answer_s": round(first_answer_s, 2),
+        "answer_p50_ms": round(float(np.percentile(times, 50)), 1),
+        "answer_p95_ms": round(float(np.percentile(times, 95)), 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def extrapolate_ingest(rows: list[dict]) -> None:
+    """Give synthetic rows an ingest time from the largest measured rate, marked as such."""
+    measured = [r for r in rows if "ingest_s" in r and not r.get("ingest_extrapolated")]
+    if not measured:
+        return
+    base = max(measured, key=lambda r: r["paragraphs"])
+    for r in rows:
+        if "ingest_s" not in r:
+            r["ingest_s"] = round(base["ingest_s"] * r["paragraphs"] / base["paragraphs"], 1)
+            r["ingest_extrapolated"] = f"from {base['paragraphs']:,} paragraphs"
+
+
 def plot(rows: list[dict]) -> None:
     import matplotlib
 
@@ -75,12 +142,19 @@ def plot(rows: list[dict]) -> None:
     sizes = [r["paragraphs"] for r in rows]
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
     panels = [
-        ("ingest time (s)", [r["ingest_s"] for r in rows]),
+        ("ingest time (s)", [r.get("ingest_s", float("nan")) for r in rows]),
         ("answer latency p50 (ms)", [r["answer_p50_ms"] for r in rows]),
         ("peak memory (MB)", [r["peak_rss_mb"] for r in rows]),
     ]
+    guessed = [bool(r.get("ingest_extrapolated")) for r in rows]
     for ax, (title, values) in zip(axes, panels):
         ax.plot(sizes, values, marker="o")
+        if ax is axes[0] and any(guessed):
+            xs = [x for x, g in zip(sizes, guessed) if g]
+            ys = [y for y, g in zip(values, guessed) if g]
+            ax.plot(xs, ys, marker="o", linestyle="none", markerfacecolor="white",
+                    label="extrapolated")  # fmt: skip
+            ax.legend(loc="upper left", fontsize=8)
         ax.set_xscale("log")
         ax.set_title(title)
         ax.set_xlabel("paragraphs")
@@ -94,19 +168,34 @@ def plot(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--synthetic", type=int, nargs="*", default=[], help="sizes without model")
+    parser.add_argument("--keep", type=Path, help="keep the synthetic stores under this folder")
+    parser.add_argument("--rows", type=Path, help="JSON lines of rows measured before")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--reader", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_size(args.one)))
         return
-    rows = []
-    for size in args.sizes:
+    if args.reader:
+        print(json.dumps(reader_only()))
+        return
+    rows = [json.loads(line) for line in args.rows.read_text().splitlines()] if args.rows else []
+    for size in args.synthetic:
+        keep = args.keep / str(size) if args.keep else None
+        rows.append(synthetic_size(size, keep))
+        print(json.dumps(rows[-1]), flush=True)
+    for size in args.sizes if not args.rows else []:
         out = subprocess.run(
             [sys.executable, "-m", "bench.scale_bench", "--one", str(size)],
             cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
         )  # fmt: skip
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)
+    rows.sort(key=lambda r: r["paragraphs"])
+    extrapolate_ingest(rows)
+    for row in rows:
+        print(json.dumps(row))
     plot(rows)
     print(f"plot: {PLOT}")
 

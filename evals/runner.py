@@ -83,6 +83,7 @@ def run_set(
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
     assistant_factory: Callable[[Settings], Assistant] = build_assistant,
+    gate_speed: bool = True,
 ) -> RunResult:
     """Run one set through the same code path as the chat."""
     with set_settings(qset, settings) as settings:
@@ -95,7 +96,7 @@ def run_set(
         qset,
         rows,
         metrics,
-        failed_thresholds(metrics, qset.thresholds),
+        failed_thresholds(metrics, qset.thresholds, gate_speed),
         {"backend": assistant.backend.name, "top_k": settings.top_k},
     )
 

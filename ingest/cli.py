@@ -33,18 +33,28 @@ from vectorstore.index import LOCK_TIMEOUT_S
 
 
 def _progress_lines(stream: TextIO):  # type: ignore[no-untyped-def]
-    """Progress as JSON lines, for a parent process (the chat's re-ingest button)."""
+    """Progress as JSON lines, for a parent process (the chat's re-ingest button).
+
+    A line with ``"stored": true`` follows each source once it is completely
+    written: a checkpoint a watcher can act on (a killed run keeps that source).
+    """
+    last = {"done": 0, "total": 0}
 
     def update(done: int, total: int, source: str) -> None:
+        last.update(done=done, total=total)
         stream.write(json.dumps({"done": done, "total": total, "source": source}) + "\n")
         stream.flush()
 
-    return update
+    def stored(source: str) -> None:
+        stream.write(json.dumps({**last, "source": source, "stored": True}) + "\n")
+        stream.flush()
+
+    return update, stored
 
 
 def _progress_bar(stream: TextIO):  # type: ignore[no-untyped-def]
     if not stream.isatty():
-        return None
+        return None, None
     from tqdm import tqdm
 
     bar = tqdm(total=0, unit="B", unit_scale=True, file=stream, leave=False)
@@ -55,7 +65,7 @@ def _progress_bar(stream: TextIO):  # type: ignore[no-untyped-def]
         bar.set_description(source[-40:])
         bar.refresh()
 
-    return update
+    return update, None
 
 
 def _say_waiting(holder: str) -> None:
@@ -123,7 +133,8 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         if args.rebuild:
             rebuild_damaged(settings)
         progress = _progress_lines if args.progress_jsonl else _progress_bar
-        ingester = open_ingester(settings, progress=progress(sys.stderr))
+        update, stored = progress(sys.stderr)
+        ingester = open_ingester(settings, progress=update, stored=stored)
         report = ingester.run(
             paths,
             rebuild=args.rebuild,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from langchain_core.embeddings import Embeddings
 
 from ingest.sync import Ingester, ProgressFn
@@ -19,12 +21,13 @@ def open_ingester(
     settings: Settings,
     embeddings: Embeddings | None = None,
     progress: ProgressFn | None = None,
+    stored: Callable[[str], None] | None = None,
 ) -> Ingester:
     """An ingester on the store ``settings`` point at; a ``StoreError`` now, before any
     work, if that store cannot be written."""
     embeddings = embeddings or default_embeddings(settings.embed_batch_size)
     store = open_source_store(settings, embeddings)
-    return Ingester(store, token_counter(settings), settings, progress)
+    return Ingester(store, token_counter(settings), settings, progress, stored)
 
 
 def rebuild_damaged(settings: Settings) -> None:

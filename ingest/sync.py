@@ -138,11 +138,14 @@ class Ingester:
         counter: TokenCounter,
         settings: Settings,
         progress: ProgressFn | None = None,
+        stored: Callable[[str], None] | None = None,
     ) -> None:
         self.store = store
         self.counter = counter
         self.settings = settings
         self.progress = progress or (lambda done, total, source: None)
+        # Told each time a source is completely written: a point a run may stop at.
+        self.stored = stored or (lambda source: None)
 
     # -- entry point -----------------------------------------------------------
     def run(
@@ -228,6 +231,7 @@ class Ingester:
                     )
                     self._keep_validators(item, len(plan[0]))
                     self._keep_document_meta(item)
+                    self.stored(file.source)
             except SourceError as exc:
                 report.errors.append(str(exc))
             except StoreError:

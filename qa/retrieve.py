@@ -28,8 +28,8 @@ from qa.scoring import ScoringConfig, rerank_score, rrf
 from settings import Settings
 from textkit.sentences import sentence_spans
 from vectorstore.index import Index, open_index
-from vectorstore.lexical import LexicalIndex
-from vectorstore.store import get_with_vectors
+from vectorstore.lexical import Scoring
+from vectorstore.store import Hit
 
 Mode = Literal["hybrid", "dense", "lexical", "fused"]
 WARM_SENTENCES_UP_TO = 1000  # chunks; beyond that, sentences are embedded on first use
@@ -84,7 +84,7 @@ class Retriever:
         self._lock = threading.RLock()
         self._index: Index = open_index(settings, embeddings)
         self._generation: int | None = None
-        self._lexical: LexicalIndex | None = None
+        self._lexical: Scoring | None = None
         self._token: tuple | None = None
 
     @property
@@ -108,14 +108,14 @@ class Retriever:
             self._lexical = lexical
             self._generation = generation
             self.sentences = SentenceVectors(self.embeddings)
-            if self.warm and len(lexical.ids) <= WARM_SENTENCES_UP_TO:
+            if self.warm and 0 < lexical.size <= WARM_SENTENCES_UP_TO:
                 # Small corpora: embed every sentence now, so no question pays for it.
-                hits = self._index.store.get(ids=lexical.ids) if lexical.ids else []
+                hits = self._index.store.get(ids=lexical.ids)
                 self.sentences.get([Passage.from_hit(h.id, h.text, h.metadata) for h in hits])
             return generation
 
     @property
-    def lexical(self) -> LexicalIndex:
+    def lexical(self) -> Scoring:
         if self._lexical is None:
             self.refresh()
         assert self._lexical is not None
@@ -139,31 +139,49 @@ class Retriever:
             store = self._index.store
             lexical = self._lexical
             assert lexical is not None
-            if not lexical.ids and store.count() == 0:
+            if not lexical.size and store.count() == 0:
                 raise EmptyStoreError(self._index.where)
-            total = len(lexical.ids)
-            dense_hits = (
-                store.query_vector(vector.tolist(), cfg.candidates, total=total)
+            total = lexical.size
+            # Ids and distances only: Chroma's cost is mostly in fetching documents
+            # and metadata, which only the passages that can be returned need.
+            dense_ids = (
+                store.query_ids(vector.tolist(), cfg.candidates, total=total)
                 if mode != "lexical"
                 else []
             )
             lexical_hits = lexical.search(query, cfg.candidates) if mode != "dense" else []
-            by_id = {h.id: h for h in dense_hits if h.metadata.get("paragraph")}
-            dense = {h.id: 1.0 - h.distance for h in by_id.values()}
+            dense = {i: 1.0 - d for i, d in dense_ids}
             bm25 = dict(lexical_hits)
-            missing = [i for i, _ in lexical_hits if i not in by_id]
-            for hit, stored in get_with_vectors(store, missing):
-                if hit.metadata.get("paragraph"):
-                    by_id[hit.id] = hit
-                    dense[hit.id] = float(stored @ vector)
-        fused = rrf(
-            [
-                [h.id for h in dense_hits if h.id in by_id],
-                [i for i, _ in lexical_hits if i in by_id],
-            ],
-            cfg.rrf_k,
-        )
-        order = sorted(fused, key=lambda i: -fused[i])
+            by_id: dict[str, Hit] = {}
+            invalid: set[str] = set()
+            while True:
+                rankings = [
+                    [i for i, _ in dense_ids if i not in invalid],
+                    [i for i, _ in lexical_hits if i not in invalid],
+                ]
+                # Lexical-only candidates need their vectors: their dense score counts
+                # in the re-ranking pool. A chunk gone since the lexical index was
+                # written takes no rank.
+                lexical_only = [i for i in rankings[1] if i not in dense]
+                if lexical_only:
+                    found = store.vectors(lexical_only)
+                    dense.update((i, float(v @ vector)) for i, v in found.items())
+                    invalid |= set(lexical_only) - found.keys()
+                    if len(found) < len(lexical_only):
+                        continue
+                fused = rrf(rankings, cfg.rrf_k)
+                order = sorted(fused, key=lambda i: -fused[i])
+                # Documents and metadata only for what may be returned: the fused head
+                # and the dense head, which make up the re-ranking pool.
+                by_dense = sorted(order, key=lambda i: -dense.get(i, 0.0))
+                wanted = order[: max(k, cfg.rerank // 2)] + by_dense[: cfg.rerank // 2]
+                need = [i for i in dict.fromkeys(wanted) if i not in by_id]
+                hits = store.get(ids=need) if need else []
+                by_id.update((h.id, h) for h in hits if h.metadata.get("paragraph"))
+                dropped = set(need) - by_id.keys()  # gone, or not a paragraph
+                if not dropped:
+                    break
+                invalid |= dropped
         passages = [
             Passage.from_hit(
                 i,
@@ -174,6 +192,7 @@ class Retriever:
                 lexical=bm25.get(i, 0.0),
             )
             for i in order
+            if i in by_id and by_id[i].metadata.get("paragraph")
         ]
         if mode != "hybrid":
             return passages[:k]

@@ -2,60 +2,53 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
-from langchain_core.embeddings import Embeddings
 
-from ingest.service import token_counter
-from ingest.sync import Ingester
-from settings import PROJECT_ROOT, Settings
-from vectorstore.index import open_index
-from vectorstore.sources import SourceStore
+from settings import ENV_VARIABLES, PROJECT_ROOT, Settings
+from tests.helpers import ARTICLE, make_ingester
 
-ARTICLE = PROJECT_ROOT / "sources" / "iran-after-karabakh.txt"
-_ENV_PREFIXES = ("CHROMA_", "RECORD_MANAGER", "QA_", "SOURCES_DIR", "CHUNK_", "EMBED_", "EVALS_")
+_ENV_PREFIXES = (
+    "CHROMA_",
+    "RECORD_MANAGER",
+    "QA_",
+    "CHUNK_",
+    "EMBED_",
+    "EVALS_",
+    "INGEST_",
+    "CHATS_",
+    "UPLOAD_",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--llm-server",
+        action="store_true",
+        help="run the tests that need llama.cpp's server (scripts/setup --llm installs it)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--llm-server"):
+        return  # opted in: a missing llama.cpp then fails these tests, loudly
+    skip = pytest.mark.skip(reason="opt-in: TEST_LLM_SERVER=1 scripts/test (builds llama.cpp)")
+    for item in items:
+        if "llm_server" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's settings."""
+    """No test sees the developer's settings: every variable the project reads is cleared
+    (and anything under its prefixes, for variables added later)."""
     import os
 
     for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES) or name == "OPENAI_API_KEY":
+        if name in ENV_VARIABLES or name.startswith(_ENV_PREFIXES):
             monkeypatch.delenv(name)
-
-
-class HashEmbeddings(Embeddings):
-    """Deterministic bag-of-words vectors: similar words, similar vectors. Fast."""
-
-    def __init__(self, model_id: str = "test/hash-64", dim: int = 64) -> None:
-        self.model_id = model_id
-        self.dim = dim
-        self.embedded: list[str] = []
-
-    def _vector(self, text: str) -> list[float]:
-        v = np.zeros(self.dim)
-        for word in text.lower().split():
-            h = int(hashlib.md5(word.strip(".,;:!?\"'()").encode()).hexdigest(), 16)
-            v[h % self.dim] += 1.0
-        norm = np.linalg.norm(v) or 1.0
-        return (v / norm).tolist()
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.embedded += texts
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    def chunks_embedded(self, titles: tuple[str, ...] = ("Iran after karabakh",)) -> list[str]:
-        """Texts embedded, less the context lines (title — section) shared by many chunks."""
-        return [t for t in self.embedded if " — " not in t and t not in titles]
 
 
 @pytest.fixture(scope="session")
@@ -80,12 +73,6 @@ def settings(tmp_path: Path) -> Settings:
 def article_settings(settings: Settings) -> Settings:
     shutil.copy(ARTICLE, settings.sources_dir / ARTICLE.name)
     return settings
-
-
-def make_ingester(settings: Settings, embeddings: Embeddings) -> Ingester:
-    return Ingester(
-        SourceStore(open_index(settings, embeddings)), token_counter(settings), settings
-    )
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import make_ingester
+from tests.helpers import make_ingester
 
 pytestmark = pytest.mark.slow
 

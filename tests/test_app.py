@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 
 pytestmark = pytest.mark.slow
 APP = str(PROJECT_ROOT / "app.py")

@@ -90,7 +90,7 @@ def test_ask_read_the_citation_and_open_it(browser, app: str) -> None:
 
 
 def test_html_in_a_source_is_shown_as_text(browser, tmp_path: Path, minilm) -> None:
-    from tests.conftest import make_ingester
+    from tests.helpers import make_ingester
 
     sources = tmp_path / "sources"
     sources.mkdir()

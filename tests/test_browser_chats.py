@@ -148,7 +148,7 @@ def test_a_reopened_chat_says_when_its_source_changed(
     tmp_path: Path,
     minilm,
 ) -> None:
-    from tests.conftest import ARTICLE, make_ingester
+    from tests.helpers import ARTICLE, make_ingester
 
     (tmp_path / "sources").mkdir()
     shutil.copy(ARTICLE, tmp_path / "sources" / ARTICLE.name)

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from chats.export import to_markdown
 from chats.store import ChatStore, new_token
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE, make_ingester
+from tests.helpers import ARTICLE, make_ingester
 from ui.conversations import MISSING
 
 pytestmark = pytest.mark.slow

@@ -183,7 +183,8 @@ def test_shipped_sets_meet_their_thresholds(tmp_path: Path) -> None:
     purposes = {yaml.safe_load(p.read_text(encoding="utf-8")).get("purpose") for p in sets}
     assert purposes == {"calibration", "test"}
     run = subprocess.run(
-        [sys.executable, "-m", "evals", "run", *map(str, sets), "--out", str(tmp_path)],
+        [sys.executable, "-m", "evals", "run", *map(str, sets), "--out", str(tmp_path),
+         "--quality-only"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     print(run.stdout, run.stderr)
@@ -197,7 +198,8 @@ def test_shipped_sets_meet_their_thresholds(tmp_path: Path) -> None:
 def test_article_set_writes_reports_and_compares(tmp_path: Path) -> None:
     out = tmp_path / "run"
     run = subprocess.run(
-        [sys.executable, "-m", "evals", "run", str(ARTICLE_SET), "--out", str(out)],
+        [sys.executable, "-m", "evals", "run", str(ARTICLE_SET), "--out", str(out),
+         "--quality-only"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     print(run.stdout, run.stderr)
@@ -217,7 +219,8 @@ def test_article_set_writes_reports_and_compares(tmp_path: Path) -> None:
 
     again = tmp_path / "again"
     subprocess.run(
-        [sys.executable, "-m", "evals", "run", str(ARTICLE_SET), "--out", str(again)],
+        [sys.executable, "-m", "evals", "run", str(ARTICLE_SET), "--out", str(again),
+         "--quality-only"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900, check=True,
     )  # fmt: skip
     compared = subprocess.run(

@@ -24,7 +24,7 @@ import pytest
 
 from settings import PROJECT_ROOT, Settings
 from tests import format_files as ff
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 
 pytestmark = pytest.mark.slow
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")

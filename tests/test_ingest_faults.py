@@ -2,65 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from ingest.loader import discover, read_source
-from ingest.paragraphs import split_paragraphs
-from ingest.service import token_counter
-from ingest.sync import build_chunks
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE, HashEmbeddings, make_ingester
+from tests.helpers import (
+    ARTICLE,
+    HashEmbeddings,
+    actual_state,
+    env_for,
+    expected_state,
+    kill_ingest_at_checkpoint,
+    make_ingester,
+    write_corpus,
+)
 from tests.servers import chroma_server
 from vectorstore.index import open_index
 
 pytestmark = pytest.mark.slow
-
-
-def write_corpus(folder: Path, files: int, paragraphs: int, tag: str = "") -> None:
-    for f in range(files):
-        body = "\n\n".join(
-            f"Report {f} note {p}{tag}: the delegation from city {p % 7} discussed "
-            f"border crossings, trade routes and energy prices on day {p}."
-            for p in range(paragraphs)
-        )
-        (folder / f"report-{f:03d}.txt").write_text(body + "\n")
-
-
-def expected_state(settings: Settings) -> set[tuple[str, int, str]]:
-    """What the store must hold: (source, paragraph, text) of every chunk of the sources."""
-    found = discover([settings.sources_dir], settings.sources_dir)
-    counter = token_counter(settings)
-    state = set()
-    for file in found.files:
-        loaded = read_source(file, 10**8)
-        paragraphs = split_paragraphs(loaded.text, markdown=file.markdown)
-        for chunk in build_chunks(file.source, "", paragraphs, counter, settings.chunk_tokens):
-            state.add((file.source, chunk.position["paragraph"], chunk.text))
-    return state
-
-
-def actual_state(settings: Settings, embeddings) -> tuple[set, list, set]:
-    index = open_index(settings, embeddings)
-    hits = list(index.store.iter_all())
-    state = [(h.metadata["source"], h.metadata["paragraph"], h.text) for h in hits]
-    return set(state), state, set(index.record_manager.list_keys()) ^ {h.id for h in hits}
-
-
-def env_for(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CHROMA_PATH": str(settings.chroma_path),
-        "SOURCES_DIR": str(settings.sources_dir),
-        "RECORD_MANAGER_URL": settings.record_manager_url,
-        **({"CHROMA_URL": settings.chroma_url} if settings.chroma_url else {}),
-    }
 
 
 def test_killed_ingest_leaves_a_usable_store_and_the_next_run_converges(
@@ -76,19 +38,14 @@ def test_killed_ingest_leaves_a_usable_store_and_the_next_run_converges(
     (settings.sources_dir / ARTICLE.name).write_text(
         ARTICLE.read_text(encoding="utf-8").replace("trump card", "bargaining chip")
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest"], cwd=PROJECT_ROOT, env=env_for(settings),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    index = open_index(settings, minilm)
-    deadline = time.monotonic() + 120
-    while index.store.count() < 150 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    # Killed right after its third source is stored: 28 of 31 files are still to do.
+    stored = kill_ingest_at_checkpoint(env_for(settings), stored=3)
     partial, _, _ = actual_state(settings, minilm)
     total = len(expected_state(settings))
     assert 20 < len(partial) < total, "the kill must land half-way"
+    for source in stored:  # what was announced as stored is there, whole
+        expected = {row for row in expected_state(settings) if row[0] == source}
+        assert expected <= partial, source
 
     # Still usable: a fresh reader can query it.
     reader = open_index(settings, minilm).store

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from errors import StoreError
 from ingest.cli import main as ingest_main
 from settings import Settings
-from tests.conftest import ARTICLE, HashEmbeddings, make_ingester
+from tests.helpers import ARTICLE, HashEmbeddings, make_ingester
 from vectorstore.index import open_index
 
 pytestmark = pytest.mark.slow
@@ -231,7 +232,7 @@ def test_rebuild_recreates_the_index_and_survives_a_corrupt_record_manager(
     for suffix in ("-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     db.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(Exception, match="--rebuild"):
+    with pytest.raises(StoreError, match="--rebuild"):
         make_ingester(article_settings, embeddings)
     from ingest.service import rebuild_damaged
 

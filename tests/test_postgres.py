@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE, make_ingester
+from tests.helpers import ARTICLE, actual_state, expected_state, make_ingester, write_corpus
 from tests.servers import ChromaServer, PostgresServer
-from tests.test_ingest_faults import actual_state, expected_state, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -108,7 +107,7 @@ def test_processes_opening_a_new_database_at_once_do_not_collide(shared) -> None
 
 
 def _open_at_once(settings: Settings, barrier, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import HashEmbeddings
+    from tests.helpers import HashEmbeddings
     from vectorstore.index import open_index
 
     try:
@@ -146,3 +145,72 @@ def test_an_ingest_waiting_on_another_machine_names_it(shared, tmp_path: Path) -
     assert lines[0] == f"waiting for another ingest ({holder}) to finish…"
     assert lines[1].startswith(f"error: Another ingest ({holder}) is running on this store")
     assert "waited 1 s" in lines[1]
+
+
+@pytest.fixture
+def postgres():
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_their_rows(
+    postgres, tmp_path: Path, minilm
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from vectorstore.lexical import LexicalIndex
+    from vectorstore.lexical_pg import PostgresLexicalIndex
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    write_corpus(sources, files=3, paragraphs=15)
+    settings = Settings(
+        sources_dir=sources, chroma_path=tmp_path / "chroma", record_manager_url=postgres.url
+    )
+    ingester = make_ingester(settings, minilm)
+    ingester.run([sources])
+    index = ingester.store.index
+    assert not index.lexical_path.exists()  # nothing kept per machine
+    pg = index.load_lexical(index.catalog.generation())
+    assert isinstance(pg, PostgresLexicalIndex)
+    local = LexicalIndex.build((h.id, h.text) for h in index.store.iter_all())
+    assert pg.size == local.size == index.store.count()
+    for query in ["Why did Iran fear the result of the war?", "border crossings day 7",
+                  "Aliyev Zangezur corridor", "delegation energy prices", "nothing-like-this"]:  # fmt: skip
+        want = local.search(query, 30)
+        got = pg.search(query, 30)
+        assert [round(s, 3) for _, s in got] == [round(s, 3) for _, s in want], query
+        assert {i for i, _ in got} == {i for i, _ in want} or len(want) == 30
+        assert pg.coverage(query, "Iran and the war") == pytest.approx(
+            local.coverage(query, "Iran and the war")
+        )
+        assert pg.focus(query, 0.25) == local.focus(query, 0.25)
+
+    engine = create_engine(postgres.url)
+    rows = "SELECT source, chunk_id, xmin::text FROM qa_lexical ORDER BY 1, 2"
+    with engine.connect() as conn:
+        before = conn.execute(text(rows)).all()
+    doc = sources / "report-002.txt"
+    doc.write_text(doc.read_text().replace("note 3:", "note 3 on Zanzibar:", 1))
+    make_ingester(settings, minilm).run([sources])
+    with engine.connect() as conn:
+        after = conn.execute(text(rows)).all()
+    # One row out, one row in; every other row untouched (same transaction id).
+    assert len(set(before) ^ set(after)) == 2
+    pg = index.load_lexical(index.catalog.generation())
+    (top, _), *_ = pg.search("Zanzibar", 3)
+    assert "Zanzibar" in index.store.get(ids=[top])[0].text
+
+    doc.unlink()
+    make_ingester(settings, minilm).run([sources])
+    pg = index.load_lexical(index.catalog.generation())
+    assert pg.search("Zanzibar", 3) == [] and pg.size == index.store.count()
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT count(*) FROM qa_lexical WHERE source = :s"),
+                            {"s": "report-002.txt"}).scalar()  # fmt: skip
+    assert left == 0

@@ -16,17 +16,9 @@ from qa.models import Turn
 from qa.retrieve import Retriever
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE, make_ingester
+from tests.helpers import ARTICLE, env_for, make_ingester
 
 pytestmark = pytest.mark.slow
-
-
-def env_for(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CHROMA_PATH": str(settings.chroma_path),
-        "SOURCES_DIR": str(settings.sources_dir),
-    }
 
 
 @pytest.mark.parametrize(

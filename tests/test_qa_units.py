@@ -21,7 +21,7 @@ from qa.models import Passage, Turn
 from qa.pipeline import Evidence
 from qa.questions import clean_question, is_follow_up, search_query
 from qa.scoring import Candidate, Question, ScoringConfig
-from tests.conftest import HashEmbeddings
+from tests.helpers import HashEmbeddings
 from textkit.sentences import sentence_spans
 from vectorstore.lexical import LexicalIndex
 

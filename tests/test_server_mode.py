@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from errors import StoreError
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 from tests.servers import ChromaServer
 
 pytestmark = pytest.mark.slow
@@ -59,8 +57,10 @@ def test_ingest_qa_evals_and_chat_all_use_the_server(remote: Settings, server, m
     assert json.loads(answer.stdout)["citations"][0]["paragraph"] == 17
 
     evals = run(
-        ["evals", "run", "evals/sets/article.yaml", "--out", str(remote.chroma_path / "ev")], remote
-    )
+        ["evals", "run", "evals/sets/article.yaml", "--out", str(remote.chroma_path / "ev"),
+         "--quality-only"],
+        remote,
+    )  # fmt: skip
     assert evals.returncode == 0, evals.stderr
     # The set's temporary collection was dropped from the server afterwards.
     import chromadb
@@ -99,21 +99,15 @@ def test_the_chat_survives_a_server_restart(remote: Settings, server, monkeypatc
 
 
 def test_an_ingest_killed_against_the_server_converges(remote: Settings, minilm) -> None:
-    from tests.test_ingest_faults import actual_state, expected_state, write_corpus
+    from tests.helpers import (
+        actual_state,
+        expected_state,
+        kill_ingest_at_checkpoint,
+        write_corpus,
+    )
 
     write_corpus(remote.sources_dir, files=20, paragraphs=30)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest"], cwd=PROJECT_ROOT, env={**os.environ, **remote.to_env()},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    from vectorstore.index import open_index
-
-    store = open_index(remote, minilm).store
-    deadline = time.monotonic() + 120
-    while store.count() < 100 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill_ingest_at_checkpoint({**os.environ, **remote.to_env()}, stored=3)
     partial, _, _ = actual_state(remote, minilm)
     assert 0 < len(partial) < len(expected_state(remote))
     assert run(["ingest"], remote).returncode == 0

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE, HashEmbeddings, make_ingester
+from tests.helpers import ARTICLE, HashEmbeddings, make_ingester
 from vectorstore.index import open_index
 from vectorstore.lock import file_lock
 

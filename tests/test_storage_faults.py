@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from settings import PROJECT_ROOT, Settings
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 from tests.test_source_faults import NO_BYPASS
 
 pytestmark = pytest.mark.slow

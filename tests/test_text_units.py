@@ -10,7 +10,7 @@ import pytest
 from ingest.chunking import chunk_text
 from ingest.paragraphs import document_title, split_paragraphs
 from settings import Settings
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 from textkit.sentences import sentence_spans
 from textkit.tokens import TokenCounter, get_encoding
 

@@ -47,7 +47,7 @@ def test_upload_a_pdf_then_ask_and_open_it_at_the_cited_page(
     tmp_path: Path,
     minilm,
 ) -> None:
-    from tests.conftest import make_ingester
+    from tests.helpers import make_ingester
 
     sources = tmp_path / "sources"
     ff.write(

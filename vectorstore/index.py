@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from errors import StoreError
 from settings import Settings
-from vectorstore.catalog import Catalog, create_tables, make_engine, sqlite_path
-from vectorstore.lexical import LexicalIndex
+from vectorstore.catalog import Catalog, create_tables, database_problem, make_engine, sqlite_path
+from vectorstore.lexical import LexicalIndex, Scoring
 from vectorstore.lock import WaitFn, advisory_lock, file_lock
 from vectorstore.store import ChunkStore, ensure_folder, folder_read_only, open_store
 
@@ -67,17 +68,56 @@ class Index:
     def lexical_path(self) -> Path:
         return self.settings.chroma_path / f"lexical-{self.settings.chroma_collection}.npz"
 
+    @property
+    def lexical_in_database(self) -> bool:
+        """PostgreSQL holds the lexical index itself; elsewhere it is a local file."""
+        return self.engine.dialect.name == "postgresql"
+
     def build_lexical(self, generation: int) -> LexicalIndex:
         """Build the BM25 index of every stored chunk and save it for ``generation``
-        (kept in memory only when the store folder is read-only)."""
-        lexical = LexicalIndex.build(((h.id, h.text) for h in self.store.iter_all()), generation)
+        (kept in memory only when the store folder is read-only).
+
+        The slow path, for a store whose index file is missing (nothing is known of
+        its sources then, so the next ingest re-reads each source once).
+        """
+        lexical = LexicalIndex.build(
+            ((h.id, h.text, str(h.metadata.get("source", ""))) for h in self.store.iter_all()),
+            generation,
+        )
         if not self.read_only:
             self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
             lexical.save(self.lexical_path)
         return lexical
 
-    def load_lexical(self, generation: int) -> LexicalIndex:
-        """The saved BM25 index of ``generation``, built now if it is missing or older."""
+    def sync_lexical(self, generation: int, rebuild: bool = False) -> None:
+        """Bring the lexical index in line with the catalog before ``generation`` is announced.
+
+        Only sources whose content hash changed since the index last read them are read
+        again, and only their new or vanished chunks are written: an edit costs its own
+        chunks, not the corpus.
+        """
+        wanted = {r.source: (r.sha256 if r.complete else None) for r in self.catalog.sources()}
+
+        def fetch(source: str) -> list[tuple[str, str]]:
+            return [(h.id, h.text) for h in self.store.get(where={"source": source})]
+
+        if self.lexical_in_database:
+            from vectorstore import lexical_pg
+
+            lexical_pg.sync(self.engine, self.settings.chroma_collection, wanted, fetch, rebuild)
+            return
+        current = None if rebuild else LexicalIndex.load(self.lexical_path)
+        updated = (current or LexicalIndex.empty()).synced(wanted, fetch, generation)
+        self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        updated.save(self.lexical_path)
+
+    def load_lexical(self, generation: int) -> Scoring:
+        """The lexical index of ``generation``: PostgreSQL's tables, or the saved local
+        file (built now if it is missing or older)."""
+        if self.lexical_in_database:
+            from vectorstore.lexical_pg import PostgresLexicalIndex
+
+            return PostgresLexicalIndex(self.engine, self.settings.chroma_collection, generation)
         return LexicalIndex.load(self.lexical_path, generation) or self.build_lexical(generation)
 
     @property
@@ -155,5 +195,12 @@ def open_index(
         read_only = read_only_reason(settings) is not None
     engine = open_engine(settings, read_only)
     catalog = Catalog(engine, settings.chroma_collection, create=not read_only)
+    if engine.dialect.name == "postgresql" and not read_only:
+        from vectorstore.lexical_pg import create_schema
+
+        try:
+            create_tables(lambda: create_schema(engine))
+        except SQLAlchemyError as exc:
+            raise StoreError(database_problem(exc, engine, "create the lexical index")) from exc
     store = open_store(settings, embeddings, fresh=fresh, read_only=read_only)
     return Index(settings, store, catalog, engine, read_only)

@@ -1,9 +1,14 @@
-"""BM25 over the stored chunks, built once per index generation.
+"""BM25 over the stored chunks: the embedded engine, kept up to date edit by edit.
 
-The index is built from Chroma's own documents, so it holds exactly what the
-dense side holds, and is saved beside the store (plain arrays, no pickle): a
-new process loads it instead of re-reading every chunk, and an ingest (which
-bumps the catalog's generation) makes the next question rebuild it.
+Postings hold raw term frequencies, not finished weights, so that adding or
+removing a chunk touches only that chunk's postings: document frequencies and
+the average length are read when a question is scored. An ingest loads the
+saved index, replaces the chunks of the sources that changed (``synced``) and
+saves it (plain arrays, no pickle) before announcing the new generation;
+readers load it. Nothing re-reads every chunk unless the saved file is missing.
+
+``vectorstore.lexical_pg`` is the same index in PostgreSQL, with the same
+scores; ``Scoring`` holds what both share.
 """
 
 from __future__ import annotations
@@ -12,9 +17,8 @@ import json
 import math
 import re
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -26,70 +30,49 @@ _RAW_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 K1 = 1.2
 B = 0.75
 
+# (chunk id, text) pairs of one source, as the store holds them now.
+FetchSource = Callable[[str], list[tuple[str, str]]]
 
-@dataclass
-class LexicalIndex:
-    ids: list[str]
-    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # term -> (doc rows, weights)
-    generation: int
 
-    @classmethod
-    def build(cls, docs: Iterable[tuple[str, str]], generation: int = 0) -> LexicalIndex:
-        """Index ``(id, text)`` pairs.
+def bm25_idf(n: int, df: int) -> float:
+    """Inverse document frequency; a term the corpus never uses counts as rarest.
 
-        >>> ix = LexicalIndex.build([("a", "Iran feared war"), ("b", "Peace deal signed")])
-        >>> [i for i, _ in ix.search("Why did Iran fear?", 2)]
-        ['a']
-        """
-        ids: list[str] = []
-        lengths = array("i")
-        # Compact int arrays, not lists of tuples: a 100,000-chunk corpus has millions
-        # of postings, and this is built in the ingest process.
-        raw: dict[str, tuple[array, array]] = defaultdict(lambda: (array("i"), array("i")))
-        for row, (doc_id, text) in enumerate(docs):
-            counts = Counter(terms(text))
-            ids.append(doc_id)
-            lengths.append(sum(counts.values()))
-            for term, tf in counts.items():
-                entry = raw[term]
-                entry[0].append(row)
-                entry[1].append(tf)
-        n = len(ids)
-        avg = (sum(lengths) / n) if n else 1.0
-        length = np.array(lengths, dtype=np.float32)
-        postings = {}
-        for term, (row_list, tf_list) in raw.items():
-            rows = np.frombuffer(row_list, dtype=np.int32).copy()
-            tf = np.frombuffer(tf_list, dtype=np.int32).astype(np.float32)
-            idf = math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
-            norm = tf + K1 * (1 - B + B * length[rows] / avg)
-            postings[term] = (rows, (idf * tf * (K1 + 1) / norm).astype(np.float32))
-        return cls(ids, postings, generation)
+    >>> round(bm25_idf(100, 1), 3), round(bm25_idf(100, 0), 3)
+    (4.21, 5.308)
+    """
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best ``(id, score)`` pairs for ``query``; only docs sharing a term."""
-        scores = np.zeros(len(self.ids), dtype=np.float32)
-        for term in set(terms(query)):
-            if term in self.postings:
-                rows, weights = self.postings[term]
-                scores[rows] += weights
-        if not len(scores):
-            return []
-        k = min(k, int(np.count_nonzero(scores)))
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in top]
+
+def stale_sources(
+    wanted: Mapping[str, str | None], held: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """Sources whose chunks must be re-read, and sources to drop from the index.
+
+    ``wanted``: each source the catalog holds with its content hash (None while an
+    ingest of it is incomplete: always re-read). ``held``: the hash each source had
+    when the lexical index last read it.
+
+    >>> stale_sources({"a": "1", "b": "2", "c": None}, {"a": "1", "b": "0", "d": "9"})
+    (['b', 'c'], ['d'])
+    """
+    resync = sorted(s for s, h in wanted.items() if h is None or held.get(s) != h)
+    drop = sorted(set(held) - set(wanted))
+    return resync, drop
+
+
+class Scoring:
+    """What both engines derive from document frequencies: idf, coverage, focus."""
+
+    size: int
+
+    def document_frequencies(self, words: Iterable[str]) -> dict[str, int]:
+        raise NotImplementedError
 
     def document_frequency(self, term: str) -> int:
-        return len(self.postings[term][0]) if term in self.postings else 0
+        return self.document_frequencies([term]).get(term, 0)
 
     def idf(self, term: str) -> float:
-        """Inverse document frequency; a term the corpus never uses counts as rarest."""
-        n = len(self.ids)
-        df = self.document_frequency(term)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return bm25_idf(self.size, self.document_frequency(term))
 
     def focus(self, query: str, common_share: float) -> str:
         """``query`` without the words most of the corpus uses (its topic words).
@@ -102,13 +85,11 @@ class LexicalIndex:
         >>> ix.focus("Why did Iran fear the war?", 0.5)
         'Why did fear the'
         """
-        n = max(len(self.ids), 1)
-        kept = [
-            word
-            for word in _RAW_WORD.findall(query)
-            if self.document_frequency(stem(fold(word).removesuffix("'s"))) / n <= common_share
-        ]
-        return " ".join(kept)
+        n = max(self.size, 1)
+        words = _RAW_WORD.findall(query)
+        keys = [stem(fold(word).removesuffix("'s")) for word in words]
+        df = self.document_frequencies(keys)
+        return " ".join(w for w, key in zip(words, keys) if df.get(key, 0) / n <= common_share)
 
     def coverage(self, query: str, text: str) -> float:
         """Share of the query's rare-word weight that ``text`` contains, in [0, 1].
@@ -120,37 +101,229 @@ class LexicalIndex:
         wanted = set(terms(query))
         if not wanted:
             return 0.0
+        df = self.document_frequencies(wanted)
+        weight = {t: bm25_idf(self.size, df.get(t, 0)) for t in wanted}
         present = wanted & set(terms(text))
-        total = sum(self.idf(t) for t in wanted)
-        return sum(self.idf(t) for t in present) / total if total else 0.0
+        total = sum(weight.values())
+        return sum(weight[t] for t in present) / total if total else 0.0
 
+
+class LexicalIndex(Scoring):
+    """An in-memory BM25 index in compressed-column form, one row per chunk.
+
+    Postings of term ``t`` are ``rows[offsets[t]:offsets[t+1]]`` with their term
+    frequencies in ``tfs``. An instance is never changed: ``apply`` returns a new
+    one, so a reader's threads can keep using the old one meanwhile.
+    """
+
+    def __init__(
+        self,
+        ids: list[str],
+        row_sources: np.ndarray,
+        source_names: list[str],
+        lengths: np.ndarray,
+        vocabulary: list[str],
+        offsets: np.ndarray,
+        rows: np.ndarray,
+        tfs: np.ndarray,
+        fingerprints: dict[str, str] | None = None,
+        generation: int = 0,
+    ) -> None:
+        self.ids = ids
+        self.row_sources = row_sources
+        self.source_names = source_names
+        self.lengths = lengths
+        self.vocabulary = vocabulary
+        self.offsets = offsets
+        self.rows = rows
+        self.tfs = tfs
+        self.fingerprints = dict(fingerprints or {})
+        self.generation = generation
+        self.size = len(ids)
+        self._term = {t: i for i, t in enumerate(vocabulary)}
+        average = float(lengths.mean()) if self.size else 1.0
+        self._norm = (K1 * (1 - B + B * lengths / max(average, 1e-9))).astype(np.float32)
+
+    @classmethod
+    def empty(cls, generation: int = 0) -> LexicalIndex:
+        return cls([], np.zeros(0, np.int32), [], np.zeros(0, np.float32), [],
+                   np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16),
+                   {}, generation)  # fmt: skip
+
+    @classmethod
+    def build(
+        cls, docs: Iterable[tuple[str, str] | tuple[str, str, str]], generation: int = 0
+    ) -> LexicalIndex:
+        """Index ``(id, text)`` or ``(id, text, source)`` tuples.
+
+        >>> ix = LexicalIndex.build([("a", "Iran feared war"), ("b", "Peace deal signed")])
+        >>> [i for i, _ in ix.search("Why did Iran fear?", 2)]
+        ['a']
+        """
+        added = [(d[0], d[1], d[2] if len(d) > 2 else "") for d in docs]
+        return cls.empty().apply((), added, generation=generation)
+
+    # -- reading ---------------------------------------------------------------
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best ``(id, score)`` pairs for ``query``; only docs sharing a term."""
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term in set(terms(query)):
+            t = self._term.get(term)
+            if t is None:
+                continue
+            a, b = self.offsets[t], self.offsets[t + 1]
+            if a == b:
+                continue
+            rows = self.rows[a:b]
+            tf = self.tfs[a:b].astype(np.float32)
+            idf = np.float32(bm25_idf(self.size, int(b - a)))
+            scores[rows] += idf * tf * (K1 + 1) / (tf + self._norm[rows])
+        if not len(scores):
+            return []
+        k = min(k, int(np.count_nonzero(scores)))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top]
+
+    def document_frequencies(self, words: Iterable[str]) -> dict[str, int]:
+        out = {}
+        for word in words:
+            t = self._term.get(word)
+            out[word] = int(self.offsets[t + 1] - self.offsets[t]) if t is not None else 0
+        return out
+
+    def source_ids(self, source: str) -> set[str]:
+        if source not in self.source_names:
+            return set()
+        s = self.source_names.index(source)
+        return {self.ids[r] for r in np.flatnonzero(self.row_sources == s)}
+
+    # -- changing --------------------------------------------------------------
+    def apply(
+        self,
+        removed: Iterable[str],
+        added: Iterable[tuple[str, str, str]],
+        fingerprints: Mapping[str, str | None] | None = None,
+        generation: int | None = None,
+    ) -> LexicalIndex:
+        """A new index without the chunks ``removed`` and with ``added`` ``(id, text, source)``.
+
+        Costs a pass over the postings arrays (vectorised) plus tokenising the added
+        chunks; nothing else is re-read. ``fingerprints`` updates (None: forget).
+
+        >>> ix = LexicalIndex.build([("a", "Iran feared war", "s"), ("b", "peace", "s")])
+        >>> ix = ix.apply(["a"], [("c", "war again", "s")])
+        >>> ix.ids, ix.document_frequency("war"), ix.document_frequency("fear")
+        (['b', 'c'], 1, 0)
+        """
+        added = list(added)
+        gone = set(removed) | {doc_id for doc_id, _, _ in added}
+        keep = np.array([i not in gone for i in self.ids], dtype=bool)
+        new_row = (np.cumsum(keep) - 1).astype(np.int32)
+        posting_term = np.repeat(
+            np.arange(len(self.vocabulary), dtype=np.int32), np.diff(self.offsets)
+        )
+        kept = keep[self.rows] if len(self.rows) else np.zeros(0, bool)
+        ids = [i for i, k in zip(self.ids, keep) if k]
+        vocabulary = list(self.vocabulary)
+        term_index = dict(self._term)
+        source_names = list(self.source_names)
+        source_index = {s: i for i, s in enumerate(source_names)}
+        # Compact int arrays, not lists: a million chunks make tens of millions of postings.
+        add_terms, add_rows, add_tfs = array("i"), array("i"), array("H")
+        add_lengths, add_sources = array("f"), array("i")
+        for _, text, source in added:
+            row = len(ids) + len(add_lengths)
+            counts = Counter(terms(text))
+            add_lengths.append(sum(counts.values()))
+            add_sources.append(source_index.setdefault(source, len(source_index)))
+            if len(source_index) > len(source_names):
+                source_names.append(source)
+            for term, tf in counts.items():
+                t = term_index.setdefault(term, len(term_index))
+                if t == len(vocabulary):
+                    vocabulary.append(term)
+                add_terms.append(t)
+                add_rows.append(row)
+                add_tfs.append(min(tf, 65535))
+        ids += [doc_id for doc_id, _, _ in added]
+        all_terms = np.concatenate([posting_term[kept], np.frombuffer(add_terms, np.int32)])
+        all_rows = np.concatenate([new_row[self.rows[kept]], np.frombuffer(add_rows, np.int32)])
+        all_tfs = np.concatenate([self.tfs[kept], np.frombuffer(add_tfs, np.uint16)])
+        # Old postings are already grouped by term, so a stable sort is near-linear.
+        order = np.argsort(all_terms, kind="stable")
+        counts = np.bincount(all_terms, minlength=len(vocabulary))
+        used = counts > 0
+        if not used.all():  # terms no chunk uses any more leave the vocabulary
+            vocabulary = [v for v, u in zip(vocabulary, used) if u]
+            counts = counts[used]
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        lengths = np.concatenate([self.lengths[keep], np.frombuffer(add_lengths, np.float32)])
+        row_sources = np.concatenate([self.row_sources[keep], np.frombuffer(add_sources, np.int32)])
+        prints = dict(self.fingerprints)
+        for source, value in (fingerprints or {}).items():
+            if value is None:
+                prints.pop(source, None)
+            else:
+                prints[source] = value
+        return LexicalIndex(ids, row_sources, source_names, lengths.astype(np.float32),
+                            vocabulary, offsets, all_rows[order], all_tfs[order], prints,
+                            self.generation if generation is None else generation)  # fmt: skip
+
+    def synced(
+        self, wanted: Mapping[str, str | None], fetch: FetchSource, generation: int
+    ) -> LexicalIndex:
+        """This index brought in line with the catalog: only stale sources are re-read.
+
+        >>> ix = LexicalIndex.empty()
+        >>> store = {"s": [("a", "Iran feared war")]}
+        >>> ix = ix.synced({"s": "h1"}, store.__getitem__, 1)
+        >>> store["s"] = [("b", "peace came")]
+        >>> ix = ix.synced({"s": "h2"}, store.__getitem__, 2)
+        >>> ix.ids, ix.fingerprints, ix.synced({}, store.__getitem__, 3).ids
+        (['b'], {'s': 'h2'}, [])
+        """
+        held = {s: "" for s in self.source_names} | self.fingerprints
+        resync, drop = stale_sources(wanted, held)
+        removed: set[str] = set()
+        added: list[tuple[str, str, str]] = []
+        for source in drop:
+            removed |= self.source_ids(source)
+        for source in resync:
+            have = self.source_ids(source)
+            now = fetch(source)
+            removed |= have - {i for i, _ in now}
+            added += [(i, text, source) for i, text in now if i not in have]
+        changes: dict[str, str | None] = {s: None for s in drop}
+        changes.update({s: wanted[s] for s in resync})
+        return self.apply(removed, added, changes, generation)
+
+    # -- files -----------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the index as arrays (``np.savez``), atomically."""
-        vocabulary = list(self.postings)
-        sizes = np.array([len(self.postings[t][0]) for t in vocabulary], dtype=np.int64)
-        empty_i, empty_f = np.zeros(0, np.int32), np.zeros(0, np.float32)
-        rows = np.concatenate([self.postings[t][0] for t in vocabulary] or [empty_i])
-        weights = np.concatenate([self.postings[t][1] for t in vocabulary] or [empty_f])
-        header = json.dumps({"generation": self.generation, "ids": self.ids, "terms": vocabulary})
+        header = json.dumps({
+            "generation": self.generation, "ids": self.ids, "terms": self.vocabulary,
+            "sources": self.source_names, "fingerprints": self.fingerprints,
+        })  # fmt: skip
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, header=np.array(header), sizes=sizes, rows=rows, weights=weights)
+        np.savez(tmp, header=np.array(header), offsets=self.offsets, rows=self.rows,
+                 tfs=self.tfs, lengths=self.lengths, row_sources=self.row_sources)  # fmt: skip
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path, generation: int) -> LexicalIndex | None:
-        """The saved index if it is of ``generation``, else None."""
+    def load(cls, path: Path, generation: int | None = None) -> LexicalIndex | None:
+        """The saved index if it is of ``generation`` (any, if None), else None."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 header = json.loads(str(data["header"]))
-                if header["generation"] != generation:
+                if generation is not None and header["generation"] != generation:
                     return None
-                bounds = np.concatenate([[0], np.cumsum(data["sizes"])])
-                rows, weights = data["rows"], data["weights"]
+                arrays = {k: data[k] for k in ("offsets", "rows", "tfs", "lengths", "row_sources")}
         except (OSError, ValueError, KeyError):
             return None
-        postings = {
-            term: (rows[bounds[i] : bounds[i + 1]], weights[bounds[i] : bounds[i + 1]])
-            for i, term in enumerate(header["terms"])
-        }
-        return cls(header["ids"], postings, generation)
+        return cls(header["ids"], arrays["row_sources"], header["sources"], arrays["lengths"],
+                   header["terms"], arrays["offsets"], arrays["rows"], arrays["tfs"],
+                   header["fingerprints"], header["generation"])  # fmt: skip

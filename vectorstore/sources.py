@@ -91,6 +91,7 @@ class SourceStore:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self._reset_done = False  # the lexical index then starts empty too
 
     @contextmanager
     def _errors(self, doing: str, files: bool = True) -> Iterator[None]:
@@ -158,6 +159,7 @@ class SourceStore:
             while keys := manager.list_keys(limit=5000):
                 manager.delete_keys(keys)
             self.index.catalog.clear()
+            self._reset_done = True
 
     def replace(
         self,
@@ -240,11 +242,12 @@ class SourceStore:
         return len(ids)
 
     def publish(self) -> int:
-        """Announce a new generation to readers; the lexical index is built first,
-        so no question waits for it. Returns the new generation."""
+        """Announce a new generation to readers; the lexical index is brought up to
+        date first (the sources that changed, only), so no question waits for it.
+        Returns the new generation."""
         with self._errors("publish the new index"):
             generation = self.index.catalog.generation() + 1
-            self.index.build_lexical(generation)
+            self.index.sync_lexical(generation, rebuild=self._reset_done)
             self.index.catalog.bump_generation(generation)
         return generation
 

@@ -383,6 +383,30 @@ class ChunkStore(VectorStore):
             )
         ]
 
+    def query_ids(
+        self, vector: Sequence[float], k: int, total: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest chunk ids with their cosine distances, nothing else read."""
+        n = min(k, self.count() if total is None else total)
+        if n == 0:
+            return []
+        result = self._call(
+            self.collection.query,
+            query_embeddings=[list(vector)],
+            n_results=n,
+            include=["distances"],
+        )
+        return [(i, float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``ids`` (those that exist), nothing else read."""
+        if not ids:
+            return {}
+        result = self._call(self.collection.get, ids=list(ids), include=["embeddings"])
+        return {
+            i: np.asarray(v, dtype=np.float32) for i, v in zip(result["ids"], result["embeddings"])
+        }
+
     def similarity_search_with_score(
         self, query: str, k: int = 4, **kwargs: Any
     ) -> list[tuple[Document, float]]:
@@ -464,18 +488,3 @@ def explain(exc: Exception, where: str) -> str:
             "elsewhere), then run the ingest again: it picks up where it stopped."
         )
     return f"Chroma failed at {where} ({type(exc).__name__}): {exc}"
-
-
-def get_with_vectors(store: ChunkStore, ids: Sequence[str]) -> list[tuple[Hit, np.ndarray]]:
-    """The stored chunks ``ids`` (those that exist) with their vectors, in one call."""
-    if not ids:
-        return []
-    result = store._call(
-        store.collection.get, ids=list(ids), include=["documents", "metadatas", "embeddings"]
-    )
-    return [
-        (Hit(i, doc or "", dict(meta or {}), 0.0), np.asarray(vec, dtype=np.float32))
-        for i, doc, meta, vec in zip(
-            result["ids"], result["documents"], result["metadatas"], result["embeddings"]
-        )
-    ]

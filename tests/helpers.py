@@ -1,0 +1,144 @@
+"""Helpers shared by the tests: fakes, corpora, and what a store should hold.
+
+Test modules import from here (and from ``tests.servers``), never from each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from ingest.loader import discover, read_source
+from ingest.paragraphs import split_paragraphs
+from ingest.service import token_counter
+from ingest.sync import Ingester, build_chunks
+from settings import PROJECT_ROOT, Settings
+from vectorstore.index import open_index
+from vectorstore.sources import SourceStore
+
+ARTICLE = PROJECT_ROOT / "sources" / "iran-after-karabakh.txt"
+
+
+class HashEmbeddings(Embeddings):
+    """Deterministic bag-of-words vectors: similar words, similar vectors. Fast."""
+
+    def __init__(self, model_id: str = "test/hash-64", dim: int = 64) -> None:
+        self.model_id = model_id
+        self.dim = dim
+        self.embedded: list[str] = []
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(self.dim)
+        for word in text.lower().split():
+            h = int(hashlib.md5(word.strip(".,;:!?\"'()").encode()).hexdigest(), 16)
+            v[h % self.dim] += 1.0
+        norm = np.linalg.norm(v) or 1.0
+        return (v / norm).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += texts
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def chunks_embedded(self, titles: tuple[str, ...] = ("Iran after karabakh",)) -> list[str]:
+        """Texts embedded, less the context lines (title — section) shared by many chunks."""
+        return [t for t in self.embedded if " — " not in t and t not in titles]
+
+
+def make_ingester(settings: Settings, embeddings: Embeddings) -> Ingester:
+    return Ingester(
+        SourceStore(open_index(settings, embeddings)), token_counter(settings), settings
+    )
+
+
+def write_corpus(folder: Path, files: int, paragraphs: int, tag: str = "") -> None:
+    for f in range(files):
+        body = "\n\n".join(
+            f"Report {f} note {p}{tag}: the delegation from city {p % 7} discussed "
+            f"border crossings, trade routes and energy prices on day {p}."
+            for p in range(paragraphs)
+        )
+        (folder / f"report-{f:03d}.txt").write_text(body + "\n")
+
+
+def expected_state(settings: Settings) -> set[tuple[str, int, str]]:
+    """What the store must hold: (source, paragraph, text) of every chunk of the sources."""
+    found = discover([settings.sources_dir], settings.sources_dir)
+    counter = token_counter(settings)
+    state = set()
+    for file in found.files:
+        loaded = read_source(file, 10**8)
+        paragraphs = split_paragraphs(loaded.text, markdown=file.markdown)
+        for chunk in build_chunks(file.source, "", paragraphs, counter, settings.chunk_tokens):
+            state.add((file.source, chunk.position["paragraph"], chunk.text))
+    return state
+
+
+def actual_state(settings: Settings, embeddings) -> tuple[set, list, set]:
+    index = open_index(settings, embeddings)
+    hits = list(index.store.iter_all())
+    state = [(h.metadata["source"], h.metadata["paragraph"], h.text) for h in hits]
+    return set(state), state, set(index.record_manager.list_keys()) ^ {h.id for h in hits}
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CHROMA_PATH": str(settings.chroma_path),
+        "SOURCES_DIR": str(settings.sources_dir),
+        "RECORD_MANAGER_URL": settings.record_manager_url,
+        **({"CHROMA_URL": settings.chroma_url} if settings.chroma_url else {}),
+    }
+
+
+def kill_ingest_at_checkpoint(env: dict[str, str], stored: int, hang_guard_s: float = 600) -> list:
+    """Run ``python -m ingest`` and SIGKILL it once ``stored`` sources are completely written.
+
+    The ingest announces each stored source on its progress stream; the kill follows
+    that event, however slow the machine. Returns the sources it announced. The
+    timeout is only a hang guard: hitting it fails the test.
+    """
+    import json
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest", "--progress-jsonl"], cwd=PROJECT_ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    announced: list[str] = []
+    try:
+        while len(announced) < stored:
+            try:
+                line = lines.get(timeout=hang_guard_s)
+            except queue.Empty:
+                raise AssertionError(
+                    f"no checkpoint in {hang_guard_s}s: the ingest hangs"
+                ) from None
+            if line is None:
+                raise AssertionError(f"the ingest ended before {stored} checkpoints: {announced}")
+            event = json.loads(line)
+            if event.get("stored"):
+                announced.append(event["source"])
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    return announced

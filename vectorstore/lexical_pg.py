@@ -1,0 +1,305 @@
+"""BM25 in PostgreSQL: the lexical index shared by every machine of a server setup.
+
+Each chunk is a row with a ``tsvector`` of the same terms the embedded index uses
+(``textkit.words.terms``: stemmed, stopwords out), written as a literal so no
+PostgreSQL dictionary second-guesses them; a GIN index finds the chunks that
+share a term with the question. Term frequencies are the lexemes' position
+counts, document frequencies live in ``qa_lexical_df`` and the corpus size and
+total length in ``qa_lexical_stats``, all kept up to date by the ingest, so the
+score is exactly the embedded index's BM25 (same k1, b and idf) and retrieval
+quality does not depend on where the index lives.
+
+An ingest changes the rows of the sources that changed, in one transaction;
+readers query the tables and hold nothing but a small cache of document
+frequencies for the generation they answer from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from errors import StoreError
+from textkit.words import terms
+from vectorstore.catalog import database_problem
+from vectorstore.lexical import K1, B, FetchSource, Scoring, bm25_idf, stale_sources
+
+RARE_SHARE = 0.05  # terms in at most this share of chunks are tried first (see search)
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS qa_lexical (
+        collection varchar(255) NOT NULL, chunk_id varchar(255) NOT NULL,
+        source text NOT NULL, length integer NOT NULL, terms tsvector NOT NULL,
+        PRIMARY KEY (collection, chunk_id))""",
+    "CREATE INDEX IF NOT EXISTS qa_lexical_terms ON qa_lexical USING gin (terms)",
+    "CREATE INDEX IF NOT EXISTS qa_lexical_source ON qa_lexical (collection, source)",
+    """CREATE TABLE IF NOT EXISTS qa_lexical_df (
+        collection varchar(255) NOT NULL, term text NOT NULL, df integer NOT NULL,
+        PRIMARY KEY (collection, term))""",
+    """CREATE TABLE IF NOT EXISTS qa_lexical_sources (
+        collection varchar(255) NOT NULL, source text NOT NULL, fingerprint text NOT NULL,
+        PRIMARY KEY (collection, source))""",
+    """CREATE TABLE IF NOT EXISTS qa_lexical_stats (
+        collection varchar(255) PRIMARY KEY, n bigint NOT NULL, total bigint NOT NULL)""",
+]
+
+# BM25 summed over the question's terms that a chunk holds; the tf of a lexeme is
+# its number of positions. Idf comes in with the terms (computed once, in Python).
+_SEARCH = text(
+    """
+    SELECT l.chunk_id,
+           SUM(q.idf * cardinality(u.positions) * :k1p1
+               / (cardinality(u.positions) + :k1 * (1 - :b + :b * l.length / :avg))) AS score
+    FROM qa_lexical l
+    CROSS JOIN LATERAL unnest(l.terms) AS u(lexeme, positions, weights)
+    JOIN unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
+      ON q.term = u.lexeme
+    WHERE l.collection = :c AND l.terms @@ CAST(:tsquery AS tsquery)
+    GROUP BY l.chunk_id
+    ORDER BY score DESC, l.chunk_id
+    LIMIT :n
+    """
+)
+
+
+def quote_lexeme(term: str) -> str:
+    """A term as a tsvector/tsquery lexeme literal.
+
+    >>> quote_lexeme("o'neil")
+    "'o''neil'"
+    """
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(words: list[str]) -> str:
+    """A ``tsvector`` literal of ``words`` with their positions (1-based, capped).
+
+    >>> tsvector_literal(["war", "iran", "war"])
+    "'war':1,3 'iran':2"
+    """
+    positions: dict[str, list[int]] = {}
+    for i, word in enumerate(words, start=1):
+        if len(word.encode()) > 2000:  # PostgreSQL's lexeme limit; no question has one
+            continue
+        positions.setdefault(word, []).append(min(i, 16383))
+    return " ".join(f"{quote_lexeme(w)}:{','.join(map(str, p))}" for w, p in positions.items())
+
+
+def create_schema(engine: Engine) -> None:
+    with engine.begin() as conn:
+        # Two processes opening a new database at once would race on CREATE.
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('qa_lexical schema'))"))
+        for statement in SCHEMA:
+            conn.execute(text(statement))
+
+
+class PostgresLexicalIndex(Scoring):
+    """The lexical index of one collection, read from PostgreSQL."""
+
+    def __init__(self, engine: Engine, collection: str, generation: int = 0) -> None:
+        self.engine = engine
+        self.collection = collection
+        self.generation = generation
+        self._df: dict[str, int] = {}
+        with self._errors(), engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT n, total FROM qa_lexical_stats WHERE collection = :c"),
+                {"c": collection},
+            ).first()
+        self.size = int(row[0]) if row else 0
+        self._average = (row[1] / row[0]) if row and row[0] else 1.0
+
+    @property
+    def ids(self) -> list[str]:
+        with self._errors(), self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    text("SELECT chunk_id FROM qa_lexical WHERE collection = :c ORDER BY chunk_id"),
+                    {"c": self.collection},
+                ).scalars()
+            )
+
+    def document_frequencies(self, words: Iterable[str]) -> dict[str, int]:
+        words = set(words)
+        missing = sorted(words - set(self._df))
+        if missing:
+            with self._errors(), self.engine.connect() as conn:
+                found = dict(
+                    conn.execute(
+                        text(
+                            "SELECT term, df FROM qa_lexical_df "
+                            "WHERE collection = :c AND term = ANY(:terms)"
+                        ),
+                        {"c": self.collection, "terms": missing},
+                    ).all()
+                )
+            if len(self._df) > 50_000:  # a long-lived reader on one generation
+                self._df.clear()
+            self._df.update({w: int(found.get(w, 0)) for w in missing})
+        return {w: self._df[w] for w in words}
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best ``(id, score)`` pairs for ``query``; only chunks sharing a term.
+
+        Scoring a row means unpacking its tsvector, so scoring every row that shares
+        any term costs a sizeable part of the corpus per question when the question
+        has common words. Max-score pruning, exact: rows are first taken from the
+        rare terms only (in at most 5% of the chunks); a row holding none of them
+        scores at most the sum of the common terms' upper bounds (idf * (k1 + 1)),
+        so if the k-th score found beats that sum the answer is final. Otherwise
+        every term is used.
+        """
+        wanted = sorted(set(terms(query)))
+        df = self.document_frequencies(wanted)
+        wanted = [t for t in wanted if df[t] > 0]
+        if not wanted or k <= 0:
+            return []
+        idf = {t: bm25_idf(self.size, df[t]) for t in wanted}
+        params = {
+            "c": self.collection,
+            "terms": wanted,
+            "idfs": [idf[t] for t in wanted],
+            "k1": K1, "k1p1": K1 + 1, "b": B, "avg": self._average, "n": k,
+        }  # fmt: skip
+        rare = [t for t in wanted if df[t] <= RARE_SHARE * self.size]
+        common_bound = sum(idf[t] * (K1 + 1) for t in wanted if t not in rare)
+        attempts = [rare, wanted] if rare and len(rare) < len(wanted) else [wanted]
+        with self._errors(), self.engine.connect() as conn:
+            for essential in attempts:
+                params["tsquery"] = " | ".join(quote_lexeme(t) for t in essential)
+                rows = [(i, float(s)) for i, s in conn.execute(_SEARCH, params).all()]
+                if essential is wanted or (len(rows) == k and rows[-1][1] > common_bound):
+                    return rows
+        return rows
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                database_problem(exc, self.engine, "search the lexical index")
+            ) from exc
+
+
+def sync(
+    engine: Engine,
+    collection: str,
+    wanted: Mapping[str, str | None],
+    fetch: FetchSource,
+    rebuild: bool = False,
+) -> dict[str, int]:
+    """Bring the collection's rows in line with the catalog, in one transaction.
+
+    Only sources whose content hash changed are re-read (``fetch``); within them
+    only chunks that appeared or vanished are written. Returns counts of rows
+    added and removed.
+    """
+    c = {"c": collection}
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"lex:{collection}"})
+        if rebuild:
+            for table in ("qa_lexical", "qa_lexical_df", "qa_lexical_sources", "qa_lexical_stats"):
+                conn.execute(text(f"DELETE FROM {table} WHERE collection = :c"), c)
+        held = {
+            source: ""
+            for source in conn.execute(
+                text("SELECT DISTINCT source FROM qa_lexical WHERE collection = :c"), c
+            ).scalars()
+        }
+        held.update(
+            conn.execute(
+                text("SELECT source, fingerprint FROM qa_lexical_sources WHERE collection = :c"),
+                c,
+            ).all()
+        )
+        resync, drop = stale_sources(wanted, held)
+        removed: list[str] = []
+        added: list[tuple[str, str, str]] = []
+        for source in drop + resync:
+            have = set(
+                conn.execute(
+                    text("SELECT chunk_id FROM qa_lexical WHERE collection = :c AND source = :s"),
+                    {**c, "s": source},
+                ).scalars()
+            )
+            now = fetch(source) if source in resync else []
+            removed += sorted(have - {i for i, _ in now})
+            added += [(i, t, source) for i, t in now if i not in have]
+        _remove(conn, collection, removed)
+        _add(conn, collection, added)
+        for source in drop:
+            conn.execute(
+                text("DELETE FROM qa_lexical_sources WHERE collection = :c AND source = :s"),
+                {**c, "s": source},
+            )
+        for source in resync:
+            if wanted[source] is None:  # an incomplete ingest: read it again next time
+                conn.execute(
+                    text("DELETE FROM qa_lexical_sources WHERE collection = :c AND source = :s"),
+                    {**c, "s": source},
+                )
+                continue
+            conn.execute(
+                text(
+                    "INSERT INTO qa_lexical_sources VALUES (:c, :s, :f) ON CONFLICT "
+                    "(collection, source) DO UPDATE SET fingerprint = EXCLUDED.fingerprint"
+                ),
+                {**c, "s": source, "f": wanted[source]},
+            )
+    return {"added": len(added), "removed": len(removed)}
+
+
+def _adjust(conn: Connection, collection: str, df: Counter, n: int, total: int) -> None:
+    if df:
+        conn.execute(
+            text(
+                "INSERT INTO qa_lexical_df VALUES (:c, :t, :d) ON CONFLICT (collection, term) "
+                "DO UPDATE SET df = qa_lexical_df.df + EXCLUDED.df"
+            ),
+            [{"c": collection, "t": t, "d": d} for t, d in df.items() if d],
+        )
+        conn.execute(text("DELETE FROM qa_lexical_df WHERE collection = :c AND df <= 0"),
+                     {"c": collection})  # fmt: skip
+    conn.execute(
+        text(
+            "INSERT INTO qa_lexical_stats VALUES (:c, :n, :t) ON CONFLICT (collection) "
+            "DO UPDATE SET n = qa_lexical_stats.n + :n, total = qa_lexical_stats.total + :t"
+        ),
+        {"c": collection, "n": n, "t": total},
+    )
+
+
+def _remove(conn: Connection, collection: str, ids: list[str]) -> None:
+    for start in range(0, len(ids), 1000):
+        batch = ids[start : start + 1000]
+        rows: list[Any] = conn.execute(
+            text(
+                "DELETE FROM qa_lexical WHERE collection = :c AND chunk_id = ANY(:ids) "
+                "RETURNING length, tsvector_to_array(terms)"
+            ),
+            {"c": collection, "ids": batch},
+        ).all()
+        df = Counter(t for _, lexemes in rows for t in lexemes)
+        _adjust(conn, collection, Counter({t: -d for t, d in df.items()}), -len(rows),
+                -sum(r[0] for r in rows))  # fmt: skip
+
+
+def _add(conn: Connection, collection: str, docs: list[tuple[str, str, str]]) -> None:
+    for start in range(0, len(docs), 1000):
+        values, df, total = [], Counter(), 0
+        for chunk_id, body, source in docs[start : start + 1000]:
+            words = terms(body)
+            df.update(set(words))
+            total += len(words)
+            values.append({"c": collection, "i": chunk_id, "s": source, "l": len(words),
+                           "v": tsvector_literal(words)})  # fmt: skip
+        conn.execute(
+            text("INSERT INTO qa_lexical VALUES (:c, :i, :s, :l, CAST(:v AS tsvector))"), values
+        )
+        _adjust(conn, collection, df, len(values), total)
