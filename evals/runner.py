@@ -89,7 +89,7 @@ def run_set(
         assistant = assistant_factory(settings)
         rows = run_cases(assistant, qset, progress)
         if qset.sources and settings.chroma_url:
-            assistant.retriever.index.store.drop()
+            assistant.drop_collection()
     metrics = aggregate([r["scores"] for r in rows])
     return RunResult(
         qset,

@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.extractive import abstention, compose, join_parts
-from qa.models import Answer, Passage, Turn
+from qa.models import Answer, IndexStats, Passage, Turn
 from qa.paraphrase import WordVectors
 from qa.questions import clean_question, search_query, split_compound, strip_markup
 from qa.retrieve import Retriever
@@ -30,6 +30,7 @@ from qa.scoring import (
 from settings import Settings
 from textkit.cues import AnswerType, folded_words, mentions
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
+from vectorstore.catalog import SourceRecord
 
 # Words that frame a question rather than name what it is about: a paragraph need not
 # contain them to answer it.
@@ -285,6 +286,44 @@ class Assistant:
                 answer = item
         assert answer is not None
         return answer
+
+    # -- What the page and the evals ask of the index. They call these and never reach
+    # -- through the retriever into the store or the catalog.
+    def sources(self, with_paragraphs: bool = False) -> list[SourceRecord]:
+        """Every ingested source (with its numbered paragraphs when asked), by name."""
+        return self.retriever.index.catalog.sources(with_paragraphs=with_paragraphs)
+
+    def paragraph(self, source: str, number: int) -> str | None:
+        """The text of ¶``number`` of ``source`` as ingested, or None if there is none."""
+        record = self.retriever.index.catalog.get(source)
+        if record and 0 < number <= len(record.paragraphs):
+            return str(record.paragraphs[number - 1]["text"])
+        return None
+
+    def locate(self, source: str, chunk_hash: str) -> int | None:
+        """The paragraph where a cited chunk's text sits now (numbers shift on re-ingest)."""
+        hits = self.retriever.index.store.get(where={"chunk_hash": chunk_hash})
+        found = [h for h in hits if h.metadata.get("source") == source]
+        return int(found[0].metadata["paragraph"]) if found else None
+
+    def stats(self) -> IndexStats:
+        catalog = self.retriever.index.catalog
+        records = catalog.sources(with_paragraphs=True)
+        last = catalog.meta("last_ingest")
+        return IndexStats(
+            sources=len(records),
+            paragraphs=sum(len(r.paragraphs) for r in records),
+            chunks=self.retriever.chunk_count(),
+            last_ingest=float(last) if last else None,
+        )
+
+    def refresh(self) -> None:
+        """Catch up with an ingest made in another process now, not at the next question."""
+        self.retriever.refresh()
+
+    def drop_collection(self) -> None:
+        """Delete this assistant's whole collection (a temporary eval index on a server)."""
+        self.retriever.index.store.drop()
 
     def conversation(self) -> Conversation:
         """A conversation whose follow-ups are read against its earlier turns."""

@@ -9,7 +9,6 @@ from qa.models import Answer, Turn
 from qa.pipeline import Assistant
 from settings import Settings
 from ui import markup
-from ui.resources import index_stats
 from ui.sidebar import reingest, show_ingest_summary, sidebar
 
 ARTICLE_EXAMPLES = (
@@ -23,7 +22,7 @@ BUNDLED_ARTICLE = "iran-after-karabakh.txt"
 
 def examples(bot: Assistant) -> list[str]:
     """Starter questions: the article's own for the bundled article, else from headings."""
-    records = bot.retriever.index.catalog.sources(with_paragraphs=True)
+    records = bot.sources(with_paragraphs=True)
     if any(r.source == BUNDLED_ARTICLE for r in records):
         return list(ARTICLE_EXAMPLES)
     questions = []
@@ -47,20 +46,13 @@ CSS = """
 """
 
 
-def paragraph_text(bot: Assistant, source: str, number: int) -> str | None:
-    record = bot.retriever.index.catalog.get(source)
-    if record and 0 < number <= len(record.paragraphs):
-        return record.paragraphs[number - 1]["text"]
-    return None
-
-
 def snapshot(bot: Assistant, answer: Answer) -> dict:
     """The answer as kept in the session: citations carry their paragraph's text,
     so scrolling back shows the same sources even after a re-ingest."""
     record = answer.to_record()
     for citation in record["citations"]:
         citation["paragraph_text"] = (
-            paragraph_text(bot, citation["source"], citation["paragraph"]) or citation["quote"]
+            bot.paragraph(citation["source"], citation["paragraph"]) or citation["quote"]
         )
     return record
 
@@ -176,7 +168,7 @@ def chat_page(settings: Settings, bot: Assistant) -> None:
     st.session_state.setdefault("messages", [])
     sidebar(settings, bot)
     try:
-        empty = index_stats(bot).empty
+        empty = bot.stats().empty
     except QAError as exc:
         st.error(str(exc))  # e.g. the Chroma server is down: the chat recovers when it is back
         empty = False

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from evals.metrics import METRICS
 from settings import PROJECT_ROOT, Settings
 
 SETS_DIR = PROJECT_ROOT / "evals" / "sets"
@@ -50,7 +49,7 @@ def evals_page(settings: Settings) -> None:
     )
     report = json.loads((run / "report.json").read_text())
     cols = st.columns(4)
-    for i, name in enumerate(m for m in METRICS if report["metrics"].get(m) is not None):
+    for i, name in enumerate(m for m, v in report["metrics"].items() if v is not None):
         value = report["metrics"][name]
         cols[i % 4].metric(name, f"{value:.0f}" if name.endswith("_ms") else f"{value:.3f}")
     for problem in report["failed_thresholds"]:

@@ -8,7 +8,7 @@ from errors import QAError
 from qa.pipeline import Assistant
 from settings import Settings
 from ui.reingest import run_ingest
-from ui.resources import index_stats
+from ui.resources import when
 
 
 def show_ingest_summary(summary: dict) -> None:
@@ -36,7 +36,7 @@ def reingest(settings: Settings, bot: Assistant, where: object = st) -> dict:
 
     summary = run_ingest(settings, progress=update)
     bar.empty()
-    bot.retriever.refresh()
+    bot.refresh()
     st.session_state["last_ingest_summary"] = summary
     return summary
 
@@ -48,13 +48,13 @@ def sidebar(settings: Settings, bot: Assistant) -> None:
             st.rerun()
         st.subheader("Index")
         try:
-            stats = index_stats(bot)
+            stats = bot.stats()
             cols = st.columns(3)
             cols[0].metric("Sources", stats.sources)
             cols[1].metric("Paragraphs", stats.paragraphs)
             cols[2].metric("Chunks", stats.chunks)
             st.caption(
-                f"Last ingest: {stats.last_ingest_text()} · from `{settings.sources_dir.name}/`"
+                f"Last ingest: {when(stats.last_ingest)} · from `{settings.sources_dir.name}/`"
             )
         except QAError as exc:
             st.error(f"The index cannot be read right now: {exc}")

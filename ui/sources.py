@@ -31,16 +31,9 @@ if (el) {{ el.scrollIntoView({{block: "center"}}); }}
 """
 
 
-def current_paragraph(bot: Assistant, source: str, chunk_hash: str) -> int | None:
-    """Where the chunk with ``chunk_hash`` sits now (paragraphs renumber on re-ingest)."""
-    hits = bot.retriever.index.store.get(where={"chunk_hash": chunk_hash})
-    hits = [h for h in hits if h.metadata.get("source") == source]
-    return int(hits[0].metadata["paragraph"]) if hits else None
-
-
 def sources_page(bot: Assistant) -> None:
     st.markdown(CSS, unsafe_allow_html=True)
-    records = {r.source: r for r in bot.retriever.index.catalog.sources(with_paragraphs=True)}
+    records = {r.source: r for r in bot.sources(with_paragraphs=True)}
     if not records:
         st.info("Nothing is ingested yet: open the chat page and ingest your sources.")
         return
@@ -54,7 +47,7 @@ def sources_page(bot: Assistant) -> None:
     record = records[source]
     target = int(params["p"]) if str(params.get("p", "")).isdigit() else None
     if target and params.get("h") and source == wanted:
-        now = current_paragraph(bot, source, params["h"])
+        now = bot.locate(source, params["h"])
         if now is None:
             st.warning(
                 f"The cited text of ¶{target} has changed since the answer was given; "
