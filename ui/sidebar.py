@@ -5,40 +5,80 @@ from __future__ import annotations
 import streamlit as st
 
 from errors import QAError
+from qa.models import IndexStats
 from qa.pipeline import Assistant
 from settings import Settings
-from ui.reingest import run_ingest
+from ui import markup
+from ui.reingest import start_ingest, summary
 from ui.resources import when
 
+POLL_S = 0.5
 
-def show_ingest_summary(summary: dict) -> None:
-    if summary.get("fatal"):
-        st.error(summary["fatal"])
+
+def show_ingest_summary(result: dict) -> None:
+    if result.get("fatal"):
+        st.error(result["fatal"])
         return
     st.success(
-        f"{summary['added']} added · {summary['updated']} updated · "
-        f"{summary['skipped']} unchanged · {summary['deleted']} deleted"
+        f"{result['added']} added · {result['updated']} updated · "
+        f"{result['skipped']} unchanged · {result['deleted']} deleted"
     )
-    for source in summary["sources"]:
-        st.caption(f"{source['status']}: {source['source']}")
-    for error in summary["errors"]:
-        st.error(error)
-    for warning in summary.get("warnings", []):
-        st.warning(warning)
+    for source in result["sources"]:
+        st.caption(markup.visible(f"{source['status']}: {source['source']}"))
+    for error in result["errors"]:
+        st.error(markup.visible(error))
+    for warning in result.get("warnings", []):
+        st.warning(markup.visible(warning))
 
 
-def reingest(settings: Settings, bot: Assistant, where: object = st) -> dict:
-    """Run the ingest with a progress bar, then catch the chat up."""
-    bar = where.progress(0.0, text="Reading sources…")
+def start_reingest(settings: Settings) -> None:
+    if st.session_state.get("ingest_job") is None:
+        st.session_state["ingest_job"] = start_ingest(settings)
 
-    def update(done: int, total: int, source: str) -> None:
-        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"Embedding {source}")
 
-    summary = run_ingest(settings, progress=update)
-    bar.empty()
-    bot.refresh()
-    st.session_state["last_ingest_summary"] = summary
-    return summary
+def ingest_running() -> bool:
+    return st.session_state.get("ingest_job") is not None
+
+
+def follow_ingest(bot: Assistant) -> None:
+    """Show a running re-ingest's progress; when it ends, reap it and keep its summary.
+
+    Called on every rerun (a question sent meanwhile reruns the page) and, while the
+    child runs, every ``POLL_S`` seconds from a fragment."""
+    job = st.session_state.get("ingest_job")
+    if job is None:
+        return
+    if job.finished():
+        st.session_state["last_ingest_summary"] = summary(job)
+        st.session_state["ingest_job"] = None
+        job.close()
+        bot.refresh()
+        st.rerun()
+    event = job.progress() or {}
+    done, total = event.get("done", 0), event.get("total", 0)
+    source = event.get("source")
+    text = f"Embedding {markup.visible(str(source))}" if source else "Reading sources…"
+    st.progress(min(done / total, 1.0) if total else 0.0, text=text)
+
+
+@st.fragment(run_every=POLL_S)
+def _ingest_progress(bot: Assistant) -> None:
+    follow_ingest(bot)
+
+
+def index_counts(bot: Assistant) -> tuple[str, IndexStats]:
+    """The index's counts as HTML that wraps instead of cutting a number short."""
+    stats = bot.stats()
+    cells = "".join(
+        f'<div class="count"><span class="n">{value:,}</span>'
+        f'<span class="what">{label}</span></div>'
+        for value, label in (
+            (stats.sources, "sources"),
+            (stats.paragraphs, "paragraphs"),
+            (stats.chunks, "chunks"),
+        )
+    )
+    return f'<div class="index-counts">{cells}</div>', stats
 
 
 def sidebar(settings: Settings, bot: Assistant) -> None:
@@ -48,22 +88,21 @@ def sidebar(settings: Settings, bot: Assistant) -> None:
             st.rerun()
         st.subheader("Index")
         try:
-            stats = bot.stats()
-            cols = st.columns(3)
-            cols[0].metric("Sources", stats.sources)
-            cols[1].metric("Paragraphs", stats.paragraphs)
-            cols[2].metric("Chunks", stats.chunks)
+            counts, stats = index_counts(bot)
+            st.markdown(counts, unsafe_allow_html=True)
             st.caption(
                 f"Last ingest: {when(stats.last_ingest)} · from `{settings.sources_dir.name}/`"
             )
         except QAError as exc:
             st.error(f"The index cannot be read right now: {exc}")
-        if st.button("Re-ingest sources", icon=":material/sync:", use_container_width=True):
-            reingest(settings, bot, st.sidebar)
+        if ingest_running():
+            _ingest_progress(bot)
+        elif st.button("Re-ingest sources", icon=":material/sync:", use_container_width=True):
+            start_reingest(settings)
             st.rerun()
-        if summary := st.session_state.get("last_ingest_summary"):
+        if result := st.session_state.get("last_ingest_summary"):
             with st.expander("Last re-ingest", expanded=True):
-                show_ingest_summary(summary)
+                show_ingest_summary(result)
         st.subheader("Answering")
         st.caption(f"Backend: `{bot.backend.name}`")
         st.slider(

@@ -18,6 +18,7 @@ from ui import markup
 CSS = """
 <style>
 .para { display: flex; gap: 0.8rem; padding: 0.35rem 0.5rem; border-radius: 4px; }
+.para .body { overflow-wrap: anywhere; }
 .para .num { min-width: 2.6rem; color: #888; font-size: 0.85rem; text-align: right; }
 .para.heading .body { font-weight: 700; font-size: 1.1rem; }
 .para.target { background: #fff3c4; outline: 2px solid #f0b400; }
@@ -43,7 +44,9 @@ def sources_page(bot: Assistant) -> None:
         st.error("No ingested source has that name; pick one below.")
         wanted = None
     names = sorted(records)
-    source = st.selectbox("Source", names, index=names.index(wanted) if wanted else 0)
+    source = st.selectbox(
+        "Source", names, index=names.index(wanted) if wanted else 0, format_func=markup.visible
+    )
     record = records[source]
     target = int(params["p"]) if str(params.get("p", "")).isdigit() else None
     if target and params.get("h") and source == wanted:
@@ -56,9 +59,11 @@ def sources_page(bot: Assistant) -> None:
         elif now != target:
             st.info(f"The source was edited since the answer: that text is now ¶{now}.")
             target = now
-    st.title(record.title)
+    st.title(markup.visible(record.title), anchor=False)
     ingested = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.ingested_at))
-    st.caption(f"{source} · {len(record.paragraphs)} paragraphs · ingested {ingested}")
+    st.caption(
+        f"{markup.visible(source)} · {len(record.paragraphs):,} paragraphs · ingested {ingested}"
+    )
     rows = []
     for p in record.paragraphs:
         classes = ["para"]
