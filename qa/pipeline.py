@@ -300,11 +300,19 @@ class Assistant:
             return str(record.paragraphs[number - 1]["text"])
         return None
 
-    def locate(self, source: str, chunk_hash: str) -> int | None:
-        """The paragraph where a cited chunk's text sits now (numbers shift on re-ingest)."""
-        hits = self.retriever.index.store.get(where={"chunk_hash": chunk_hash})
-        found = [h for h in hits if h.metadata.get("source") == source]
-        return int(found[0].metadata["paragraph"]) if found else None
+    def locate(self, source: str, chunk_hash: str = "", text: str = "") -> int | None:
+        """Where a cited text sits now (numbers shift on re-ingest): the paragraph of
+        the chunk with ``chunk_hash``, else the first paragraph containing ``text``."""
+        if chunk_hash:
+            hits = self.retriever.index.store.get(where={"chunk_hash": chunk_hash})
+            found = [h for h in hits if h.metadata.get("source") == source]
+            if found:
+                return int(found[0].metadata["paragraph"])
+        record = self.retriever.index.catalog.get(source) if text else None
+        for p in record.paragraphs if record else []:
+            if text in p["text"]:
+                return int(p["number"])
+        return None
 
     def stats(self) -> IndexStats:
         catalog = self.retriever.index.catalog

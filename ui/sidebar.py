@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from errors import QAError
@@ -52,7 +54,8 @@ def follow_ingest(bot: Assistant) -> None:
         st.session_state["last_ingest_summary"] = summary(job)
         st.session_state["ingest_job"] = None
         job.close()
-        bot.refresh()
+        with contextlib.suppress(QAError):  # e.g. the server is down: the next question retries
+            bot.refresh()
         st.rerun()
     event = job.progress() or {}
     done, total = event.get("done", 0), event.get("total", 0)
