@@ -271,3 +271,9 @@ def test_a_good_set_runs_with_progress_lines(tmp_path: Path) -> None:
     report = json.loads((out / "report.json").read_text())
     assert report["metric_labels"]["hit@1"] == "Right paragraph ranked first"
     assert "false_abstention_rate" in report["lower_is_better"]
+
+
+def test_every_metric_has_a_name_in_words() -> None:
+    from evals.metrics import LABELS
+
+    assert set(LABELS) == set(METRICS)
