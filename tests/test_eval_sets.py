@@ -97,7 +97,7 @@ def test_expected_given_as_a_mapping_says_it_must_be_a_list(tmp_path: Path) -> N
     [
         ("thresholds: {hit@1: high}\n", "thresholds.hit@1: Input should be a valid number"),
         ("thresholds: {hit@1: true}\n", "thresholds.hit@1: Input should be a valid number"),
-        ("purpose: final\n", "purpose: Input should be 'calibration' or 'test'"),
+        ("purpose: final\n", "purpose: Input should be 'calibration', 'test' or 'pool'"),
         ("sources: a.txt\n", "sources: Input should be a valid list"),
     ],
 )
