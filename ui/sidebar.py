@@ -24,14 +24,15 @@ POLL_S = 0.5
 def show_ingest_summary(result: dict) -> None:
     if result.get("fatal"):
         st.error(result["fatal"])
-        return
-    st.success(
-        f"{result['added']} added · {result['updated']} updated · "
-        f"{result['skipped']} unchanged · {result['deleted']} deleted"
-    )
-    for source in result["sources"]:
+    else:
+        st.success(
+            f"{result['added']} added · {result['updated']} updated · "
+            f"{result['skipped']} unchanged · {result['deleted']} deleted"
+        )
+    for source in result.get("sources", []):
         st.caption(markup.visible(f"{source['status']}: {source['source']}"))
-    for error in result["errors"]:
+    # Also after a fatal end: an upload's refused files are named either way.
+    for error in result.get("errors", []):
         st.error(markup.visible(error))
     for warning in result.get("warnings", []):
         st.warning(markup.visible(warning))
