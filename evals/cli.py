@@ -10,9 +10,11 @@ Usage::
 
 ``run`` writes results.jsonl, report.json, report.md, metrics.png and
 latency.png per set (under DIR/<set name>/ when several sets are given) and
-exits 1 when a set misses one of its thresholds, naming the metric.
-``--quality-only`` does not gate on latency thresholds (machine speed, not
-quality; the test suite uses it, timing lives in ``bench/``).
+exits 1 when a set misses one of its thresholds, naming the metric. Every set
+is checked before any runs (unknown keys, wrong types, sources and paragraphs
+that do not exist): a bad set exits 2, naming file, question id and key, and
+nothing is written. ``--quality-only`` does not gate on latency thresholds
+(machine speed, not quality; the test suite uses it, timing lives in ``bench/``).
 
 ``from-feedback`` writes an eval set from the thumbs and verdicts readers gave
 in the chat (``CHATS_URL``), checks that it loads, and exits 1 when there is
@@ -32,8 +34,17 @@ from errors import QAError
 from evals import feedback
 from evals.report import combined_risk_coverage, compare, write_markdown, write_plots
 from evals.runner import run_set, write_results
-from evals.sets_io import load_set
+from evals.sets_io import load_set, load_sets
 from settings import Settings
+
+
+def _progress_lines(name: str):  # type: ignore[no-untyped-def]
+    """One JSON object per answered question on stderr, for the Evals page's bar."""
+
+    def update(done: int, total: int) -> None:
+        print(json.dumps({"set": name, "done": done, "total": total}), file=sys.stderr, flush=True)
+
+    return update
 
 
 def _progress(name: str):  # type: ignore[no-untyped-def]
@@ -55,7 +66,7 @@ def _train(args: argparse.Namespace) -> int:
     from evals import train
 
     try:
-        sets = [load_set(p) for p in args.sets]
+        sets = load_sets(args.sets)
         data = train.train(sets, Settings.from_env(), args.max_false_abstention)
     except (QAError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -105,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--quality-only", action="store_true", help="do not fail on latency thresholds"
     )
+    run.add_argument(
+        "--progress-jsonl", action="store_true", help="progress as JSON lines on stderr"
+    )
     tr = sub.add_parser("train", help="fit the answerability model on calibration sets")
     tr.add_argument("sets", nargs="+", type=Path)
     tr.add_argument(
@@ -141,10 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             settings = settings.with_(qa_llm=args.backend)
         out = args.out or settings.evals_dir / time.strftime("%Y%m%d-%H%M%S")
         failed = False
-        for path in args.sets:
-            qset = load_set(path)
-            result = run_set(qset, settings, _progress(qset.name), gate_speed=not args.quality_only)
-            target = out / qset.name if len(args.sets) > 1 else out
+        # Every set is checked before any runs: a typo in the last set must not cost
+        # the time of the first, nor leave half the reports written.
+        sets = load_sets(args.sets)
+        for qset in sets:
+            progress = _progress_lines if args.progress_jsonl else _progress
+            result = run_set(qset, settings, progress(qset.name), gate_speed=not args.quality_only)
+            target = out / qset.name if len(sets) > 1 else out
             write_results(result, target)
             write_markdown(target)
             write_plots(target)

@@ -33,6 +33,25 @@ METRICS = (
     "latency_p95_ms",
 )
 
+# What each metric means, in words a reader of the Evals page understands. A metric
+# without an entry is shown by its name.
+LABELS = {
+    "hit@1": "Right paragraph ranked first",
+    "hit@3": "Right paragraph in the top 3",
+    "hit@5": "Right paragraph in the top 5",
+    "mrr": "Rank of the right paragraph (MRR, 1 = always first)",
+    "first_citation_accuracy": "Answers whose first citation is right",
+    "citation_precision": "Citations that point at a right paragraph",
+    "citation_recall": "Answers that cite a right paragraph",
+    "keyword_recall": "Expected words found in the answers",
+    "abstention_accuracy": "Unanswerable questions declined",
+    "false_abstention_rate": "Answerable questions declined (lower is better)",
+    "coverage": "Questions answered (not declined)",
+    "precision_at_coverage": "Answers given that are right",
+    "latency_p50_ms": "Typical answer time, ms (median)",
+    "latency_p95_ms": "Slow answer time, ms (95th percentile)",
+}
+
 
 @dataclass(frozen=True)
 class Case:

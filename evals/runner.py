@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.metrics import aggregate, failed_thresholds, score_answer
+from evals.metrics import LABELS, UPPER_BOUNDS, aggregate, failed_thresholds, score_answer
 from evals.sets_io import QuestionSet
 from ingest.service import open_ingester
 from qa.models import Turn
@@ -90,7 +90,7 @@ def run_set(
         assistant = assistant_factory(settings)
         rows = run_cases(assistant, qset, progress)
         if qset.sources and settings.chroma_url:
-            assistant.retriever.index.store.drop()
+            assistant.drop_collection()
     metrics = aggregate([r["scores"] for r in rows])
     return RunResult(
         qset,
@@ -110,6 +110,9 @@ def write_results(result: RunResult, out: Path) -> None:
         "set": result.set.name,
         "questions": len(result.rows),
         "metrics": result.metrics,
+        # For readers that do not import evals (the Evals page): names in words.
+        "metric_labels": {name: LABELS.get(name, name) for name in result.metrics},
+        "lower_is_better": sorted(UPPER_BOUNDS & set(result.metrics)),
         "thresholds": result.set.thresholds,
         "failed_thresholds": result.failures,
         "settings": result.settings,

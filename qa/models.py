@@ -122,3 +122,17 @@ class Turn:
     question: str
     answer: str = ""
     search_query: str = ""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What is indexed, as the page's sidebar shows it."""
+
+    sources: int
+    paragraphs: int
+    chunks: int
+    last_ingest: float | None  # epoch seconds of the last completed ingest
+
+    @property
+    def empty(self) -> bool:
+        return self.chunks == 0

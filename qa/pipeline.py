@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.extractive import abstention, compose, join_parts
-from qa.models import Answer, Passage, Turn
+from qa.models import Answer, IndexStats, Passage, Turn
 from qa.paraphrase import WordVectors
 from qa.questions import clean_question, search_query, split_compound, strip_markup
 from qa.retrieve import Retriever
@@ -30,6 +30,7 @@ from qa.scoring import (
 from settings import Settings
 from textkit.cues import AnswerType, folded_words, mentions
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
+from vectorstore.catalog import SourceRecord
 
 # Words that frame a question rather than name what it is about: a paragraph need not
 # contain them to answer it.
@@ -278,6 +279,60 @@ class Assistant:
             confidence=draft.confidence,
         )
 
+    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
+        answer = None
+        for item in self.stream(question, history, k):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    # -- What the page and the evals ask of the index. They call these and never reach
+    # -- through the retriever into the store or the catalog.
+    def sources(self, with_paragraphs: bool = False) -> list[SourceRecord]:
+        """Every ingested source (with its numbered paragraphs when asked), by name."""
+        return self.retriever.index.catalog.sources(with_paragraphs=with_paragraphs)
+
+    def paragraph(self, source: str, number: int) -> str | None:
+        """The text of ¶``number`` of ``source`` as ingested, or None if there is none."""
+        record = self.retriever.index.catalog.get(source)
+        if record and 0 < number <= len(record.paragraphs):
+            return str(record.paragraphs[number - 1]["text"])
+        return None
+
+    def locate(self, source: str, chunk_hash: str = "", text: str = "") -> int | None:
+        """Where a cited text sits now (numbers shift on re-ingest): the paragraph of
+        the chunk with ``chunk_hash``, else the first paragraph containing ``text``."""
+        if chunk_hash:
+            hits = self.retriever.index.store.get(where={"chunk_hash": chunk_hash})
+            found = [h for h in hits if h.metadata.get("source") == source]
+            if found:
+                return int(found[0].metadata["paragraph"])
+        record = self.retriever.index.catalog.get(source) if text else None
+        for p in record.paragraphs if record else []:
+            if text in p["text"]:
+                return int(p["number"])
+        return None
+
+    def stats(self) -> IndexStats:
+        catalog = self.retriever.index.catalog
+        records = catalog.sources(with_paragraphs=True)
+        last = catalog.meta("last_ingest")
+        return IndexStats(
+            sources=len(records),
+            paragraphs=sum(len(r.paragraphs) for r in records),
+            chunks=self.retriever.chunk_count(),
+            last_ingest=float(last) if last else None,
+        )
+
+    def refresh(self) -> None:
+        """Catch up with an ingest made in another process now, not at the next question."""
+        self.retriever.refresh()
+
+    def drop_collection(self) -> None:
+        """Delete this assistant's whole collection (a temporary eval index on a server)."""
+        self.retriever.index.store.drop()
+
     def cited_chunks_now(self, cited: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Where each cited chunk, as ``(source, chunk_hash)``, sits in the index now:
         its current paragraph number. A pair missing from the result is no longer
@@ -301,13 +356,9 @@ class Assistant:
         records = self.retriever.index.catalog.sources(with_paragraphs=True)
         return {r.source: len(r.paragraphs) for r in records}
 
-    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
-        answer = None
-        for item in self.stream(question, history, k):
-            if isinstance(item, Answer):
-                answer = item
-        assert answer is not None
-        return answer
+    def index_meta(self, key: str) -> str | None:
+        """A value the ingest kept beside the index (e.g. a document's author and date)."""
+        return self.retriever.index.catalog.meta(key)
 
     def conversation(self) -> Conversation:
         """A conversation whose follow-ups are read against its earlier turns."""

@@ -83,6 +83,10 @@ class Retriever:
         self.sentences = SentenceVectors(embeddings)
         self._lock = threading.RLock()
         self._index: Index = open_index(settings, embeddings)
+        # The embedded client's vector index is a snapshot of the generation it was
+        # opened at; an ingest in another process (the page's first one included)
+        # needs a reopen, even before this retriever has answered anything.
+        self._opened_generation: int | None = self._index.catalog.generation()
         self._generation: int | None = None
         self._lexical: Scoring | None = None
         self._token: tuple | None = None
@@ -101,9 +105,9 @@ class Retriever:
             self._token = token
             if generation == self._generation and not force:
                 return generation
-            if self._generation is not None and not self.settings.chroma_url:
-                # The embedded client's vector index is a snapshot: reopen it.
+            if generation != self._opened_generation and not self.settings.chroma_url:
                 self._index = open_index(self.settings, self.embeddings, fresh=True)
+                self._opened_generation = generation
             lexical = self._index.load_lexical(generation)
             self._lexical = lexical
             self._generation = generation

@@ -42,6 +42,11 @@ def make_backend(
     )
 
 
+def embedding_model(batch_size: int) -> Embeddings:
+    """The embedding model (loaded once by a long-lived caller and shared)."""
+    return default_embeddings(batch_size)
+
+
 def build_assistant(
     settings: Settings,
     embeddings: Embeddings | None = None,

@@ -96,3 +96,48 @@ def assistant(article_store: Settings, minilm):
     from qa.service import build_assistant
 
     return build_assistant(article_store, embeddings=minilm)
+
+
+HERON = "The blue heron nests in the reed beds of Lake Tana."
+SHIPMENT = "The shipment code reads \u202eTXT.EXE\u202c at the customs office of Varna."
+
+
+def write_page_corpus(folder: Path) -> None:
+    """Sources that are hard on the page: a 200 KB paragraph, bidi controls, over a
+    thousand paragraphs, and a Markdown handbook whose H1 repeats its title."""
+    filler = " ".join(f"survey{i} counted wading birds along transect{i % 97}" for i in range(45))
+    sentences = [f"Observers logged {filler} in season {n}." for n in range(95)]
+    sentences.insert(47, HERON)
+    (folder / "heron-survey.txt").write_text(
+        "Heron survey\n\n" + " ".join(sentences) + "\n", encoding="utf-8"
+    )
+    (folder / "customs-log.txt").write_text(
+        f"Customs log\n\n{SHIPMENT} The clerk stamped it twice.\n", encoding="utf-8"
+    )
+    (folder / "inventory.txt").write_text(
+        "\n\n".join(f"Shelf {n} holds jar {n * 7} of pickled plums." for n in range(1, 1101))
+        + "\n",
+        encoding="utf-8",
+    )
+    (folder / "gardening.md").write_text(
+        "# Gardening Handbook\n\n## Soil\n\nLoam holds water and air in balance.\n\n"
+        "## Watering\n\nWater tomatoes at the root in the early morning.\n\n"
+        "## Introduction\n\nThis handbook is for allotment holders.\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(scope="session")
+def page_store(tmp_path_factory: pytest.TempPathFactory, minilm) -> Settings:
+    """A real store of ``write_page_corpus`` (built once per session; do not write to it)."""
+    root = tmp_path_factory.mktemp("page-store")
+    (root / "sources").mkdir()
+    write_page_corpus(root / "sources")
+    settings = Settings(
+        sources_dir=root / "sources",
+        chroma_path=root / "chroma",
+        tiktoken_cache_dir=PROJECT_ROOT / ".cache" / "tiktoken",
+    )
+    report = make_ingester(settings, minilm).run([settings.sources_dir])
+    assert report.errors == []
+    return settings

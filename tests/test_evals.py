@@ -92,10 +92,12 @@ def test_set_files_are_validated(tmp_path: Path) -> None:
     bad.write_text(
         "questions:\n  - id: a\n    question: Why?\n    answerable: false\n  - id: a\n    question: Who?\n    answerable: false\n"
     )
-    with pytest.raises(ConfigError, match="duplicate id 'a'"):
+    with pytest.raises(ConfigError, match="question 'a': duplicate id"):
         load_set(bad)
-    bad.write_text("thresholds: {recall: 0.5}\nquestions: []\n")
-    with pytest.raises(ConfigError, match="unknown threshold"):
+    bad.write_text(
+        "thresholds: {recall: 0.5}\nquestions:\n  - {id: a, question: 'Why?', answerable: false}\n"
+    )
+    with pytest.raises(ConfigError, match=r"thresholds\.recall: unknown metric"):
         load_set(bad)
 
 

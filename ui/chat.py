@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from chats.store import ChatStore
 from errors import QAError, QuestionError
 from qa.models import Answer, Turn
 from qa.pipeline import Assistant
+from qa.questions import MAX_QUESTION_CHARS
 from settings import Settings
 from ui import conversations, markup
-from ui.resources import index_stats
-from ui.sidebar import reingest, show_ingest_summary, sidebar
+from ui.examples import example_questions
+from ui.sidebar import ingest_running, sidebar, start_reingest
 
 ARTICLE_EXAMPLES = (
     "Why did Iran fear the result of the war?",
@@ -24,36 +27,43 @@ BUNDLED_ARTICLE = "iran-after-karabakh.txt"
 
 def examples(bot: Assistant) -> list[str]:
     """Starter questions: the article's own for the bundled article, else from headings."""
-    records = bot.retriever.index.catalog.sources(with_paragraphs=True)
+    records = bot.sources(with_paragraphs=True)
     if any(r.source == BUNDLED_ARTICLE for r in records):
         return list(ARTICLE_EXAMPLES)
-    questions = []
-    for record in records:
-        for p in record.paragraphs:
-            if p["is_heading"] and p["text"] != record.title:
-                questions.append(f"What does {record.title} say about {p['section']}?")
-        if not questions:
-            questions.append(f"What is {record.title} about?")
-    return questions[:4]
+    return example_questions(
+        [(r.title, [p["text"] for p in r.paragraphs if p["is_heading"]]) for r in records]
+    )
 
 
 CSS = """
 <style>
 .answer a.cite { text-decoration: none; font-weight: 600; }
 .source-card { border-left: 3px solid #4c78a8; padding: 0.3rem 0.8rem; margin: 0.4rem 0 0.8rem 0; }
+.source-card > summary { cursor: pointer; }
 .source-card .where { font-size: 0.85rem; color: #555; margin-bottom: 0.2rem; }
 .source-card mark { background: #ffe08a; padding: 0 2px; }
+.source-card .show-all > summary { font-size: 0.85rem; color: #4c78a8; cursor: pointer; }
+.source-card .body { overflow-wrap: anywhere; }
 .abstained { border-left: 3px solid #b0b0b0; padding: 0.3rem 0.8rem; color: #444; }
 .source-card .changed { font-size: 0.85rem; color: #8a5a00; font-weight: 600; }
+.index-counts { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; margin-bottom: 0.4rem; }
+.index-counts .count { display: flex; flex-direction: column; }
+.index-counts .n { font-size: 1.5rem; font-weight: 600; white-space: nowrap; }
+.index-counts .what { font-size: 0.8rem; color: #666; }
 </style>
 """
-
-
-def paragraph_text(bot: Assistant, source: str, number: int) -> str | None:
-    record = bot.retriever.index.catalog.get(source)
-    if record and 0 < number <= len(record.paragraphs):
-        return record.paragraphs[number - 1]["text"]
-    return None
+COPY_BUTTON = """
+<button id="copy" style="font: 0.8rem sans-serif; padding: 2px 10px; cursor: pointer;
+  border: 1px solid #ccc; border-radius: 6px; background: white;">Copy answer</button>
+<script>
+const text = {payload};
+const button = document.getElementById("copy");
+button.addEventListener("click", async () => {{
+  try {{ await navigator.clipboard.writeText(text); button.textContent = "Copied"; }}
+  catch (e) {{ button.textContent = "Copy failed: select the text instead"; }}
+}});
+</script>
+"""
 
 
 def snapshot(bot: Assistant, answer: Answer) -> dict:
@@ -62,7 +72,7 @@ def snapshot(bot: Assistant, answer: Answer) -> dict:
     record = answer.to_record()
     for citation in record["citations"]:
         citation["paragraph_text"] = (
-            paragraph_text(bot, citation["source"], citation["paragraph"]) or citation["quote"]
+            bot.paragraph(citation["source"], citation["paragraph"]) or citation["quote"]
         )
     return record
 
@@ -104,25 +114,65 @@ def changed_note(c: dict, now: dict[tuple[str, str], int] | None) -> str:
     return ""
 
 
+def source_card(c: dict, now: dict[tuple[str, str], int] | None = None) -> str:
+    """One cited paragraph as a collapsible card; a long one is shown around its quote."""
+    page = f"p. {c['page']}" if c.get("page") else ""
+    where = " · ".join(
+        markup.text(x)
+        for x in (c["source"], page, f"¶{c['paragraph']}", c.get("section") or "")
+        if x
+    )
+    link = markup.text(markup.viewer_link(c["source"], c["paragraph"], c.get("chunk_hash", "")))
+    note = changed_note(c, now)
+    note_html = f'<div class="changed">{markup.text(note)}</div>' if note else ""
+    paragraph, quote = c["paragraph_text"], c["quote"]
+    start, end = markup.excerpt_span(paragraph, quote)
+    if (start, end) == (0, len(paragraph)):
+        body, rest = markup.highlighted(paragraph, quote), ""
+    else:
+        body = (
+            ("… " if start else "")
+            + markup.highlighted(paragraph[start:end], quote)
+            + (" …" if end < len(paragraph) else "")
+        )
+        size = f"{len(paragraph):,} characters"
+        if len(paragraph) <= markup.SHOW_ALL_INLINE:
+            rest = (
+                f'<details class="show-all"><summary>show all ({size})</summary>'
+                f"{markup.highlighted(paragraph, quote)}</details>"
+            )
+        else:
+            rest = (
+                f'<div class="show-all"><a href="{link}" target="_blank">show all '
+                f"({size}) in the source</a></div>"
+            )
+    return (
+        f'<details class="source-card" open><summary class="where">{where} · '
+        f'<a href="{link}" target="_blank">open in source</a></summary>'
+        f'{note_html}<div class="body">{body}</div>{rest}</details>'
+    )
+
+
 def render_sources(record: dict, now: dict[tuple[str, str], int] | None = None) -> None:
     st.markdown("**Sources**")
     for c in record["citations"]:
-        page = f"p. {c['page']}" if c.get("page") else ""
-        where = " · ".join(
-            markup.text(x)
-            for x in (c["source"], page, f"¶{c['paragraph']}", c.get("section") or "")
-            if x
-        )
-        link = markup.viewer_link(c["source"], c["paragraph"], c.get("chunk_hash", ""))
-        body = markup.highlighted(c["paragraph_text"], c["quote"])
-        note = changed_note(c, now)
-        note_html = f'<div class="changed">{markup.text(note)}</div>' if note else ""
-        st.markdown(
-            f'<div class="source-card">{note_html}<div class="where">{where} · '
-            f'<a href="{markup.text(link)}" target="_blank">open in source</a></div>'
-            f"{body}</div>",
-            unsafe_allow_html=True,
-        )
+        st.markdown(source_card(c, now), unsafe_allow_html=True)
+
+
+def copy_text(record: dict) -> str:
+    """What the copy button puts on the clipboard: the answer and what it cites."""
+    lines = [record["answer"]]
+    if record["citations"]:
+        lines += ["", "Sources:"]
+        lines += [f"- {c['source']} ¶{c['paragraph']}: {c['quote']}" for c in record["citations"]]
+    return "\n".join(lines)
+
+
+def copy_button(record: dict) -> None:
+    # json.dumps makes the text a JS string literal; "<" is escaped so that no
+    # "</script>" inside an answer can end the script early.
+    payload = json.dumps(copy_text(record)).replace("<", "\\u003c")
+    st.iframe(COPY_BUTTON.format(payload=payload), height=36)
 
 
 def render_answer(record: dict, now: dict[tuple[str, str], int] | None = None) -> None:
@@ -135,16 +185,19 @@ def render_answer(record: dict, now: dict[tuple[str, str], int] | None = None) -
         for p in record["passages"][:3]:
             link = markup.viewer_link(p["source"], p["paragraph"], p.get("chunk_hash", ""))
             page = f"p. {p['page']} · " if p.get("page") else ""
+            start, end = markup.excerpt_span(p["text"], "")
+            shown = markup.text(p["text"][start:end]) + (" …" if end < len(p["text"]) else "")
             st.markdown(
                 f'<div class="source-card"><div class="where">{markup.text(p["source"])} · '
                 f"{page}"
                 f'¶{p["paragraph"]} · <a href="{markup.text(link)}" target="_blank">open</a>'
-                f"</div>{markup.text(p['text'])}</div>",
+                f"</div>{shown}</div>",
                 unsafe_allow_html=True,
             )
     else:
         body = markup.answer_html(record["answer"], record["citations"])
         st.markdown(f'<div class="answer">{body}</div>', unsafe_allow_html=True)
+        copy_button(record)
         render_sources(record, now)
     for note in record.get("notes", []):
         st.warning(note)
@@ -173,7 +226,7 @@ def answer_question(
     messages.append(asked)
     conversations.save_message(chats, owner, asked)
     with st.chat_message("user"):
-        st.text(question)
+        st.text(markup.visible(question))
     with st.chat_message("assistant"):
         try:
             final: Answer | None = None
@@ -214,11 +267,11 @@ def first_run(settings: Settings, bot: Assistant) -> None:
         f"Nothing is indexed yet. Ingest the documents in `{settings.sources_dir}` to start: "
         "they are split into paragraphs, embedded on this machine and stored in Chroma."
     )
-    if st.button("Ingest sources", type="primary", icon=":material/upload:"):
-        summary = reingest(settings, bot)
-        show_ingest_summary(summary)
-        if summary.get("exit_code") in (0, 1) and not summary.get("fatal"):
-            st.rerun()
+    if ingest_running():
+        st.caption("Ingesting: the progress is in the sidebar; the chat opens when it is done.")
+    elif st.button("Ingest sources", type="primary", icon=":material/upload:"):
+        start_reingest(settings)
+        st.rerun()
 
 
 def _ask_example(question: str) -> None:
@@ -252,7 +305,7 @@ def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None
             conversations.chat_list(chats, owner, changed)
 
     try:
-        empty = index_stats(bot).empty
+        empty = bot.stats().empty
     except QAError as exc:
         st.error(str(exc))  # e.g. the Chroma server is down: the chat recovers when it is back
         empty = False
@@ -266,15 +319,15 @@ def chat_page(settings: Settings, bot: Assistant, chats: ChatStore | None = None
     for message in messages:
         with st.chat_message(message["role"]):
             if message["role"] == "user":
-                st.text(message["content"])
+                st.text(markup.visible(message["content"]))
             elif "record" in message:
                 render_answer(message["record"], now)
                 conversations.feedback_widget(chats, owner, message, lambda: paragraph_counts(bot))
             else:
                 st.warning(message["error"])
-    prompt = st.chat_input("Ask a question about the sources") or st.session_state.pop(
-        "pending", None
-    )
+    prompt = st.chat_input(
+        "Ask a question about the sources", max_chars=MAX_QUESTION_CHARS
+    ) or st.session_state.pop("pending", None)
     if not st.session_state["messages"] and not prompt:
         st.caption("Try one of these, or type your own question below.")
         for i, example in enumerate(examples(bot)):

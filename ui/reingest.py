@@ -2,50 +2,33 @@
 
 Running it as a process keeps the page's own store client read-only: the
 chat process never writes Chroma, and it picks the new content up the way it
-does after any command-line ingest (the catalog's generation changes).
+does after any command-line ingest (the catalog's generation changes). The child
+is a ``ui.jobs.Job``: it outlives the script run that started it.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from settings import PROJECT_ROOT, Settings
+from settings import Settings
+from ui.jobs import Job, messages, start
 
 
-def run_ingest(
-    settings: Settings,
-    paths: list[Path] | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> dict:
-    """Run the ingest; return its JSON summary (with ``exit_code``, and ``fatal`` if any)."""
+def start_ingest(settings: Settings, paths: list[Path] | None = None) -> Job:
     command = [sys.executable, "-m", "ingest", "--json", "--progress-jsonl"]
-    command += [str(p) for p in paths or []]
-    proc = subprocess.Popen(
-        command,
-        cwd=PROJECT_ROOT,
-        env=settings.child_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    problems = []
-    assert proc.stderr is not None and proc.stdout is not None
-    for line in proc.stderr:
-        try:
-            event = json.loads(line)
-            if progress:
-                progress(event["done"], event["total"], event["source"])
-        except (ValueError, KeyError, TypeError):
-            problems.append(line.rstrip())
-    out = proc.stdout.read()
-    code = proc.wait()
+    return start("ingest", command + [str(p) for p in paths or []], settings)
+
+
+def summary(job: Job) -> dict:
+    """A finished ingest's JSON summary (with ``exit_code``, and ``fatal`` if any)."""
     try:
-        summary = json.loads(out)
+        result = json.loads(job.stdout())
+        if not isinstance(result, dict):
+            raise ValueError("not an object")
     except ValueError:
-        summary = {"errors": [], "sources": [], "fatal": "\n".join(problems) or "ingest failed"}
-    summary["exit_code"] = code
-    return summary
+        problems = messages(job.stderr())
+        result = {"errors": [], "sources": [], "fatal": "\n".join(problems) or "ingest failed"}
+    result["exit_code"] = job.exit_code
+    return result

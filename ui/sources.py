@@ -21,6 +21,7 @@ from ui.originals import locate, pdf_link
 CSS = """
 <style>
 .para { display: flex; gap: 0.8rem; padding: 0.35rem 0.5rem; border-radius: 4px; }
+.para .body { overflow-wrap: anywhere; }
 .para .num { min-width: 2.6rem; color: #888; font-size: 0.85rem; text-align: right; }
 .para.heading .body { font-weight: 700; font-size: 1.1rem; }
 .para.target { background: #fff3c4; outline: 2px solid #f0b400; }
@@ -36,16 +37,9 @@ if (el) {{ el.scrollIntoView({{block: "center"}}); }}
 """
 
 
-def current_paragraph(bot: Assistant, source: str, chunk_hash: str) -> int | None:
-    """Where the chunk with ``chunk_hash`` sits now (paragraphs renumber on re-ingest)."""
-    hits = bot.retriever.index.store.get(where={"chunk_hash": chunk_hash})
-    hits = [h for h in hits if h.metadata.get("source") == source]
-    return int(hits[0].metadata["paragraph"]) if hits else None
-
-
 def sources_page(bot: Assistant) -> None:
     st.markdown(CSS, unsafe_allow_html=True)
-    records = {r.source: r for r in bot.retriever.index.catalog.sources(with_paragraphs=True)}
+    records = {r.source: r for r in bot.sources(with_paragraphs=True)}
     if not records:
         st.info("Nothing is ingested yet: open the chat page and ingest your sources.")
         return
@@ -55,11 +49,13 @@ def sources_page(bot: Assistant) -> None:
         st.error("No ingested source has that name; pick one below.")
         wanted = None
     names = sorted(records)
-    source = st.selectbox("Source", names, index=names.index(wanted) if wanted else 0)
+    source = st.selectbox(
+        "Source", names, index=names.index(wanted) if wanted else 0, format_func=markup.visible
+    )
     record = records[source]
     target = int(params["p"]) if str(params.get("p", "")).isdigit() else None
     if target and params.get("h") and source == wanted:
-        now = current_paragraph(bot, source, params["h"])
+        now = bot.locate(source, params["h"])
         if now is None:
             st.warning(
                 f"The cited text of ¶{target} has changed since the answer was given; "
@@ -68,11 +64,14 @@ def sources_page(bot: Assistant) -> None:
         elif now != target:
             st.info(f"The source was edited since the answer: that text is now ¶{now}.")
             target = now
-    st.title(record.title)
+    st.title(markup.visible(record.title), anchor=False)
     ingested = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.ingested_at))
     pages = max((p.get("page") or 0 for p in record.paragraphs), default=0)
-    counts = f"{pages} pages · " if pages else ""
-    st.caption(f"{source} · {counts}{len(record.paragraphs)} paragraphs · ingested {ingested}")
+    counts = f"{pages:,} pages · " if pages else ""
+    st.caption(
+        f"{markup.visible(source)} · {counts}{len(record.paragraphs):,} paragraphs · "
+        f"ingested {ingested}"
+    )
     if byline := document_byline(bot, source):
         st.caption(byline)
     target_page = next((p.get("page") for p in record.paragraphs if p["number"] == target), None)
@@ -137,7 +136,7 @@ def document_meta_key(source: str) -> str:
 
 def document_byline(bot: Assistant, source: str) -> str:
     """ "by Author · 2021-01-05", from what the ingest kept of the document's metadata."""
-    raw = bot.retriever.index.catalog.meta(document_meta_key(source))
+    raw = bot.index_meta(document_meta_key(source))
     meta = json.loads(raw) if raw else {}
     parts = [f"by {meta['author']}" if meta.get("author") else "", meta.get("date") or ""]
     return " · ".join(p for p in parts if p)
