@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from settings import ENV_VARIABLES, PROJECT_ROOT, Settings
-from tests.helpers import ARTICLE, make_ingester
+from tests.helpers import ARTICLE, CHROMIUM, CHROMIUM_ARGS, make_ingester
 
 _ENV_PREFIXES = (
     "CHROMA_",
@@ -141,3 +142,15 @@ def page_store(tmp_path_factory: pytest.TempPathFactory, minilm) -> Settings:
     report = make_ingester(settings, minilm).run([settings.sources_dir])
     assert report.errors == []
     return settings
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    if CHROMIUM is None:
+        pytest.fail("chromium is not installed: run scripts/install-browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pytest
 from langchain_core.embeddings import Embeddings
 
 from ingest.loader import discover, read_source
@@ -17,6 +22,10 @@ from ingest.paragraphs import split_paragraphs
 from ingest.service import token_counter
 from ingest.sync import Ingester, build_chunks
 from settings import PROJECT_ROOT, Settings
+from tests.servers import free_port, wait_http
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 from vectorstore.index import open_index
 from vectorstore.sources import SourceStore
 
@@ -142,3 +151,47 @@ def kill_ingest_at_checkpoint(env: dict[str, str], stored: int, hang_guard_s: fl
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
     return announced
+
+
+# The real page in a real browser: Debian's Chromium, the app on 127.0.0.1.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def start_app(settings: Settings, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, **settings.to_env()}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/_stcore/health")
+    return proc, url
+
+
+# A child run as root without the capabilities that let root read what it may not.
+NO_BYPASS = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+# The real page through Streamlit's AppTest.
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def use(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    from streamlit.testing.v1 import AppTest
+
+    for name, value in settings.to_env().items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(APP, default_timeout=120)
+    return at.run()
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)

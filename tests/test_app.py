@@ -10,22 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from settings import PROJECT_ROOT, Settings
-from tests.helpers import ARTICLE
+from settings import Settings
+from tests.helpers import ARTICLE, markdown, use
 
 pytestmark = pytest.mark.slow
-APP = str(PROJECT_ROOT / "app.py")
-
-
-def use(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    for name, value in settings.to_env().items():
-        monkeypatch.setenv(name, value)
-    at = AppTest.from_file(APP, default_timeout=120)
-    return at.run()
-
-
-def markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
 
 
 def test_ask_a_question_and_get_a_cited_answer(article_store: Settings, monkeypatch) -> None:

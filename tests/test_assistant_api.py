@@ -33,7 +33,7 @@ def test_sources_paragraphs_stats_and_locate(assistant) -> None:
 
 def test_drop_collection_empties_the_index(settings: Settings, minilm) -> None:
     from qa.service import build_assistant
-    from tests.conftest import make_ingester
+    from tests.helpers import make_ingester
 
     (settings.sources_dir / "note.txt").write_text("The Aktau convention settled the status.\n")
     make_ingester(settings, minilm).run([settings.sources_dir])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from settings import Settings
-from tests.test_browser import ARTIFACTS, browser, start_app  # noqa: F401  (fixture)
+from tests.helpers import ARTIFACTS, start_app
 from ui.conversations import MISSING
 
 pytestmark = pytest.mark.slow
@@ -43,7 +43,7 @@ def integrity(path: Path) -> str:
 
 
 def test_chats_come_back_export_and_stay_with_their_browser(
-    browser,  # noqa: F811
+    browser,
     article_store: Settings,
     tmp_path: Path,
 ) -> None:
@@ -109,7 +109,7 @@ def test_chats_come_back_export_and_stay_with_their_browser(
 
 
 def test_a_killed_app_leaves_chats_and_store_intact(
-    browser,  # noqa: F811
+    browser,
     article_store: Settings,
     tmp_path: Path,
 ) -> None:
@@ -144,7 +144,7 @@ def test_a_killed_app_leaves_chats_and_store_intact(
 
 
 def test_a_reopened_chat_says_when_its_source_changed(
-    browser,  # noqa: F811
+    browser,
     tmp_path: Path,
     minilm,
 ) -> None:

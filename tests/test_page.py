@@ -12,8 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from settings import Settings
-from tests.conftest import ARTICLE
-from tests.test_app import markdown, use
+from tests.helpers import ARTICLE, markdown, use
 
 pytestmark = pytest.mark.slow
 

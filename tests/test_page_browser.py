@@ -13,8 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from settings import Settings
-from tests.conftest import ARTICLE
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_app
+from tests.helpers import ARTICLE, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_app
 
 pytestmark = pytest.mark.slow
 BOX = "Ask a question about the sources"
@@ -132,7 +131,7 @@ def zombies(parent: int) -> list[str]:
 def test_a_question_during_a_reingest_keeps_its_progress_and_summary(
     chromium, tmp_path: Path, minilm
 ) -> None:
-    from tests.conftest import make_ingester
+    from tests.helpers import make_ingester
 
     sources = tmp_path / "sources"
     sources.mkdir()

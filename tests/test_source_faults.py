@@ -18,14 +18,13 @@ from pathlib import Path
 import pytest
 
 from settings import PROJECT_ROOT, Settings
-from tests.helpers import ARTICLE, HashEmbeddings, make_ingester
+from tests.helpers import ARTICLE, NO_BYPASS, HashEmbeddings, make_ingester
 from vectorstore.index import open_index
 from vectorstore.lock import file_lock
 
 pytestmark = pytest.mark.slow
 
 # Root without these reads and writes only what the permission bits allow its owner.
-NO_BYPASS = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
 
 
 def cli(settings: Settings, *args: str, prefix: list[str] | None = None, timeout: float = 300):

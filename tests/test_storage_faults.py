@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from settings import PROJECT_ROOT, Settings
-from tests.helpers import ARTICLE
-from tests.test_source_faults import NO_BYPASS
+from tests.helpers import ARTICLE, NO_BYPASS
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 from ingest.loader import SUPPORTED_SUFFIXES
 from settings import Settings
 from tests import format_files as ff
-from tests.test_browser import ARTIFACTS, browser, start_app  # noqa: F401 - a fixture
+from tests.helpers import ARTIFACTS, start_app
 from ui.upload import ACCEPTED, UploadRefused, safe_name, store_upload
 
 
@@ -43,7 +43,7 @@ def test_uploads_are_stored_under_safe_names_within_limits(tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_upload_a_pdf_then_ask_and_open_it_at_the_cited_page(
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     tmp_path: Path,
     minilm,
 ) -> None:
