@@ -79,9 +79,16 @@ def article_settings(settings: Settings) -> Settings:
 @pytest.fixture(scope="session")
 def article_store(tmp_path_factory: pytest.TempPathFactory, minilm) -> Settings:
     """A real store of the article, built once per test session (do not write to it)."""
-    root = tmp_path_factory.mktemp("article-store")
+    return _session_store(
+        tmp_path_factory, minilm, "article-store", lambda d: shutil.copy(ARTICLE, d / ARTICLE.name)
+    )
+
+
+def _session_store(tmp_path_factory, minilm, name: str, fill) -> Settings:  # type: ignore[no-untyped-def]
+    """Sources written by ``fill`` into a fresh folder, ingested into a real store."""
+    root = tmp_path_factory.mktemp(name)
     (root / "sources").mkdir()
-    shutil.copy(ARTICLE, root / "sources" / ARTICLE.name)
+    fill(root / "sources")
     settings = Settings(
         sources_dir=root / "sources",
         chroma_path=root / "chroma",
@@ -131,17 +138,7 @@ def write_page_corpus(folder: Path) -> None:
 @pytest.fixture(scope="session")
 def page_store(tmp_path_factory: pytest.TempPathFactory, minilm) -> Settings:
     """A real store of ``write_page_corpus`` (built once per session; do not write to it)."""
-    root = tmp_path_factory.mktemp("page-store")
-    (root / "sources").mkdir()
-    write_page_corpus(root / "sources")
-    settings = Settings(
-        sources_dir=root / "sources",
-        chroma_path=root / "chroma",
-        tiktoken_cache_dir=PROJECT_ROOT / ".cache" / "tiktoken",
-    )
-    report = make_ingester(settings, minilm).run([settings.sources_dir])
-    assert report.errors == []
-    return settings
+    return _session_store(tmp_path_factory, minilm, "page-store", write_page_corpus)
 
 
 @pytest.fixture

@@ -6,29 +6,16 @@ survives a question."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from settings import Settings
-from tests.helpers import ARTICLE, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_app
+from tests.helpers import ARTICLE, ARTIFACTS, start_app
 
 pytestmark = pytest.mark.slow
 BOX = "Ask a question about the sources"
-
-
-@pytest.fixture
-def chromium() -> Iterator:
-    if CHROMIUM is None:
-        pytest.fail("chromium is not installed: run scripts/install-browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def ask(page, question: str, nth: int) -> None:
@@ -41,12 +28,12 @@ def ask(page, question: str, nth: int) -> None:
 
 
 def test_the_page_stays_local_and_holds_hard_sources(
-    chromium, page_store: Settings, tmp_path: Path
+    browser, page_store: Settings, tmp_path: Path
 ) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     proc, url = start_app(page_store, tmp_path / "streamlit.log")
     try:
-        context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
         requested: list[str] = []
         context.on("request", lambda request: requested.append(request.url))
@@ -129,7 +116,7 @@ def zombies(parent: int) -> list[str]:
 
 
 def test_a_question_during_a_reingest_keeps_its_progress_and_summary(
-    chromium, tmp_path: Path, minilm
+    browser, tmp_path: Path, minilm
 ) -> None:
     from tests.helpers import make_ingester
 
@@ -140,7 +127,7 @@ def test_a_question_during_a_reingest_keeps_its_progress_and_summary(
     make_ingester(settings, minilm).run([sources])
     proc, url = start_app(settings, tmp_path / "streamlit.log")
     try:
-        page = chromium.new_page()
+        page = browser.new_page()
         page.goto(url)
         page.get_by_placeholder(BOX).wait_for(timeout=60_000)
         # Enough new text that the re-ingest is still embedding when the answer is back.
