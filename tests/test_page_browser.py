@@ -139,10 +139,14 @@ def test_a_question_during_a_reingest_keeps_its_progress_and_summary(
         progress.wait_for(timeout=30_000)
         ask(page, "Who translated the article?", 0)
         assert page.locator("a.cite").first.inner_text() == "¶17"
-        assert progress.is_visible(), "the progress bar survives the question"
+        # Still embedding: the bar is there; already done: its summary is. Never neither.
         summary = page.get_by_text("Last re-ingest")
+        assert progress.is_visible() or summary.is_visible(), "the re-ingest survives the question"
         summary.wait_for(timeout=300_000)
-        assert page.get_by_text("added: ledger.txt").is_visible()
+        # The summary's header can arrive a moment before its lines (a hang guard).
+        from playwright.sync_api import expect
+
+        expect(page.get_by_text("added: ledger.txt")).to_be_visible(timeout=120_000)
         assert zombies(proc.pid) == []  # the summary is kept only once the child is reaped
         page.screenshot(path=str(ARTIFACTS / "reingest-during-question.png"), full_page=True)
     finally:
