@@ -27,9 +27,27 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.pipeline import Assistant
 from settings import PROJECT_ROOT
 
 PLOT = PROJECT_ROOT / "docs" / "bench-scale.png"
+
+
+def _time_answers(assistant: Assistant) -> tuple[float, list[float]]:
+    """Seconds to the first answer (cold), then 50 answers' milliseconds."""
+    t = time.perf_counter()
+    assistant.ask("What did the ministry say about grain exports?")
+    first_answer_s = time.perf_counter() - t
+    rng = np.random.default_rng(5)
+    subjects = ["Tehran", "Baku", "the ministry", "the committee", "observers"]
+    objects = ["grain exports", "the pipeline route", "port fees", "water rights"]
+    times = []
+    for _ in range(50):
+        q = f"What did {rng.choice(subjects)} say about {rng.choice(objects)}?"
+        t = time.perf_counter()
+        assistant.ask(q)
+        times.append((time.perf_counter() - t) * 1000)
+    return first_answer_s, times
 
 
 def one_size(paragraphs: int) -> dict:
@@ -49,19 +67,7 @@ def one_size(paragraphs: int) -> dict:
         ingest_s = time.perf_counter() - t
         assert not report.errors, report.errors
         after_ingest_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        t = time.perf_counter()
-        assistant = build_assistant(settings, embeddings, warm=False)
-        assistant.ask("What did the ministry say about grain exports?")
-        first_answer_s = time.perf_counter() - t
-        rng = np.random.default_rng(5)
-        subjects = ["Tehran", "Baku", "the ministry", "the committee", "observers"]
-        objects = ["grain exports", "the pipeline route", "port fees", "water rights"]
-        times = []
-        for _ in range(50):
-            q = f"What did {rng.choice(subjects)} say about {rng.choice(objects)}?"
-            t = time.perf_counter()
-            assistant.ask(q)
-            times.append((time.perf_counter() - t) * 1000)
+        first_answer_s, times = _time_answers(build_assistant(settings, embeddings, warm=False))
     return {
         "paragraphs": paragraphs,
         "ingest_s": round(ingest_s, 1),
@@ -100,19 +106,7 @@ def reader_only() -> dict:
     from settings import Settings
 
     settings = Settings.from_env()
-    t = time.perf_counter()
-    assistant = build_assistant(settings, warm=False)
-    assistant.ask("What did the ministry say about grain exports?")
-    first_answer_s = time.perf_counter() - t
-    rng = np.random.default_rng(5)
-    subjects = ["Tehran", "Baku", "the ministry", "the committee", "observers"]
-    objects = ["grain exports", "the pipeline route", "port fees", "water rights"]
-    times = []
-    for _ in range(50):
-        q = f"What did {rng.choice(subjects)} say about {rng.choice(objects)}?"
-        t = time.perf_counter()
-        assistant.ask(q)
-        times.append((time.perf_counter() - t) * 1000)
+    first_answer_s, times = _time_answers(build_assistant(settings, warm=False))
     return {
         "first_answer_s": round(first_answer_s, 2),
         "answer_p50_ms": round(float(np.percentile(times, 50)), 1),
