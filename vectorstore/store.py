@@ -363,16 +363,9 @@ class ChunkStore(VectorStore):
 
         ``total``, the number of stored chunks when the caller knows it, saves a count.
         """
-        n = min(k, self.count() if total is None else total)
-        if n == 0:
+        result = self._query(vector, k, total, ["documents", "metadatas", "distances"], where)
+        if result is None:
             return []
-        result = self._call(
-            self.collection.query,
-            query_embeddings=[list(vector)],
-            n_results=n,
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
         return [
             Hit(i, doc or "", dict(meta or {}), float(dist))
             for i, doc, meta, dist in zip(
@@ -387,16 +380,30 @@ class ChunkStore(VectorStore):
         self, vector: Sequence[float], k: int, total: int | None = None
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest chunk ids with their cosine distances, nothing else read."""
+        result = self._query(vector, k, total, ["distances"])
+        if result is None:
+            return []
+        return [(i, float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def _query(
+        self,
+        vector: Sequence[float],
+        k: int,
+        total: int | None,
+        include: list[str],
+        where: dict | None = None,
+    ) -> Any:
+        """Chroma's answer for the ``k`` nearest chunks, or None when the store is empty."""
         n = min(k, self.count() if total is None else total)
         if n == 0:
-            return []
-        result = self._call(
+            return None
+        return self._call(
             self.collection.query,
             query_embeddings=[list(vector)],
             n_results=n,
-            include=["distances"],
+            where=where,
+            include=include,
         )
-        return [(i, float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of ``ids`` (those that exist), nothing else read."""
