@@ -146,6 +146,7 @@ class Ingester:
         self.progress = progress or (lambda done, total, source: None)
         # Told each time a source is completely written: a point a run may stop at.
         self.stored = stored or (lambda source: None)
+        self._counts: dict[str, int] | None = None
 
     # -- entry point -----------------------------------------------------------
     def run(
@@ -184,6 +185,7 @@ class Ingester:
             found = discover(paths, self.settings.sources_dir)
             report.errors += [str(e) for e in found.errors]
             report.warnings += found.warnings
+            self._counts = None
             self._sync_files(found.files, previous, report)
             self._delete_missing(found, previous, report)
             if report.changed or rebuild:
@@ -213,7 +215,7 @@ class Ingester:
                         "rename one of them or ingest them from a common folder.",
                     )
                 if old and self._unchanged(item, old):
-                    count = item.meta.get("paragraph_count") or len(self._paragraphs(item))
+                    count = self._paragraph_count(item)
                     self._keep_validators(item, count)
                     report.sources.append(
                         SourceReport(
@@ -240,6 +242,13 @@ class Ingester:
                 report.errors.append(f"{file.source}: {exc}")
             done += sizes[file.path]
             self.progress(done, total, file.source)
+
+    def _paragraph_count(self, item: Loaded) -> int:
+        """An unchanged source's paragraph count, as recorded (not split again)."""
+        if self._counts is None:
+            self._counts = self.store.paragraph_counts()
+        count = self._counts.get(item.file.source) or item.meta.get("paragraph_count")
+        return count if count is not None else len(self._paragraphs(item))
 
     def _unchanged(self, item: Loaded, old: SourceRecord | None) -> bool:
         return bool(old and old.complete and old.sha256 == item.sha256)

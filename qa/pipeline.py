@@ -353,8 +353,7 @@ class Assistant:
 
     def paragraph_counts(self) -> dict[str, int]:
         """Each ingested source and how many paragraphs it has (for pickers)."""
-        records = self.retriever.index.catalog.sources(with_paragraphs=True)
-        return {r.source: len(r.paragraphs) for r in records}
+        return self.retriever.index.catalog.paragraph_counts()
 
     def index_meta(self, key: str) -> str | None:
         """A value the ingest kept beside the index (e.g. a document's author and date)."""

@@ -27,6 +27,10 @@ def by_paragraph(chunks: dict[str, dict]) -> dict[tuple[str, int, int], str]:
     return {(m["source"], m["paragraph"], m["part"]): m["text"] for m in chunks.values()}
 
 
+def _must_not_split(*args: object, **kwargs: object) -> None:
+    raise AssertionError("an unchanged source was split into paragraphs again")
+
+
 def test_first_ingest_then_unchanged_rerun(article_settings: Settings, minilm) -> None:
     first = make_ingester(article_settings, minilm).run([article_settings.sources_dir])
     assert first.errors == []
@@ -44,7 +48,11 @@ def test_first_ingest_then_unchanged_rerun(article_settings: Settings, minilm) -
     # Headings are context, never chunks of their own.
     assert {m["paragraph"] for m in chunks.values()}.isdisjoint({4, 11})
 
-    again = make_ingester(article_settings, minilm).run([article_settings.sources_dir])
+    # An unchanged file is hashed, not split again: its paragraph count comes from the catalog.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("ingest.sync.split_paragraphs", _must_not_split)
+        again = make_ingester(article_settings, minilm).run([article_settings.sources_dir])
+    assert [(s.status, s.paragraphs) for s in again.sources] == [("unchanged", 19)]
     assert again.to_json()["skipped"] == 20
     assert (again.total("added"), again.total("updated"), again.total("deleted")) == (0, 0, 0)
     assert stored(article_settings, minilm) == chunks

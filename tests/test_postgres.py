@@ -71,6 +71,8 @@ def test_two_machines_ingest_into_one_index(shared, tmp_path: Path, minilm) -> N
     (sources / "report-000.txt").unlink()
     report = make_ingester(settings, minilm).run([sources])
     assert report.total("deleted") == 20
+    counts = {s.source: s.paragraphs for s in report.sources if s.status == "unchanged"}
+    assert counts[ARTICLE.name] == 19 and counts["report-001.txt"] == 20  # counted in PostgreSQL
     answer = subprocess.run(
         [sys.executable, "-m", "qa", "--json", "Who translated the article?"],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,

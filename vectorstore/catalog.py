@@ -29,13 +29,16 @@ from sqlalchemy import (
     Engine,
     Float,
     Integer,
+    JSON,
     MetaData,
     String,
     Table,
     Text,
+    cast,
     create_engine,
     delete,
     event,
+    func,
     select,
 )
 from sqlalchemy.engine import make_url
@@ -183,6 +186,21 @@ class Catalog:
                 .order_by(_sources.c.source)
             ).all()
         return [_record(r) for r in rows]
+
+    def paragraph_counts(self) -> dict[str, int]:
+        """How many paragraphs each source has, counted by the database (no paragraph
+        text crosses into Python: an ingest of unchanged sources reports their counts
+        without splitting their files again)."""
+        paragraphs = _sources.c.paragraphs
+        if self.engine.dialect.name == "postgresql":
+            paragraphs = cast(paragraphs, JSON)  # type: ignore[assignment]
+        with self._errors("count paragraphs"), self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_sources.c.source, func.json_array_length(paragraphs)).where(
+                    _sources.c.collection == self.collection
+                )
+            ).all()
+        return {source: int(count or 0) for source, count in rows}
 
     def put(self, record: SourceRecord) -> None:
         values = {

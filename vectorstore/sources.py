@@ -151,6 +151,11 @@ class SourceStore:
         with self._errors("list sources"):
             return {r.source: r for r in self.index.catalog.sources()}
 
+    def paragraph_counts(self) -> dict[str, int]:
+        """Each ingested source's paragraph count."""
+        with self._errors("list sources"):
+            return self.index.catalog.paragraph_counts()
+
     def reset(self) -> None:
         """Empty the index completely: vectors, record manager, catalog."""
         with self._errors("reset the index"):
