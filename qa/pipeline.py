@@ -125,7 +125,7 @@ class Assistant:
         self.retriever = retriever
         self.backend = backend
         self.config = config or retriever.config
-        self.words = WordVectors(retriever.embeddings)
+        self.words = WordVectors(retriever.text_embeddings)
 
     def gather(self, question: str, k: int, query: str | None = None) -> Evidence:
         """Retrieve with ``query`` (the question, or the question with its context) and

@@ -30,6 +30,7 @@ from textkit.sentences import sentence_spans
 from vectorstore.index import Index, open_index
 from vectorstore.lexical import Scoring
 from vectorstore.store import Hit
+from vectorstore.vector_cache import cached
 
 Mode = Literal["hybrid", "dense", "lexical", "fused"]
 WARM_SENTENCES_UP_TO = 1000  # chunks; beyond that, sentences are embedded on first use
@@ -80,9 +81,14 @@ class Retriever:
         self.embeddings = embeddings
         self.config = config or ScoringConfig.trained()
         self.warm = warm  # embed every sentence of a small corpus up front
-        self.sentences = SentenceVectors(embeddings)
         self._lock = threading.RLock()
         self._index: Index = open_index(settings, embeddings)
+        # Sentences and words are embedded again and again, also by the next process:
+        # their vectors are kept beside the index where it may be written.
+        self.text_embeddings = cached(
+            embeddings, settings.chroma_path, writable=not self._index.read_only
+        )
+        self.sentences = SentenceVectors(self.text_embeddings)
         # The embedded client's vector index is a snapshot of the generation it was
         # opened at; an ingest in another process (the page's first one included)
         # needs a reopen, even before this retriever has answered anything.
@@ -111,7 +117,7 @@ class Retriever:
             lexical = self._index.load_lexical(generation)
             self._lexical = lexical
             self._generation = generation
-            self.sentences = SentenceVectors(self.embeddings)
+            self.sentences = SentenceVectors(self.text_embeddings)
             if self.warm and 0 < lexical.size <= WARM_SENTENCES_UP_TO:
                 # Small corpora: embed every sentence now, so no question pays for it.
                 hits = self._index.store.get(ids=lexical.ids)

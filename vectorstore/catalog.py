@@ -24,12 +24,12 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Engine,
     Float,
     Integer,
-    JSON,
     MetaData,
     String,
     Table,
