@@ -193,6 +193,21 @@ def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_the
         )
         assert pg.focus(query, 0.25) == local.focus(query, 0.25)
 
+    # Common words with one rare one: the rare term's rows settle the top 2 without
+    # scoring every row that shares a common word, and the answer is still exact.
+    from sqlalchemy import event
+
+    searches: list[str] = []
+    event.listen(pg.engine, "before_cursor_execute",
+                 lambda *a: searches.append(a[2]) if "GROUP BY" in a[2] else None)  # fmt: skip
+    for query in ["delegation energy prices day 7", "border crossings trade routes day 11"]:
+        searches.clear()
+        got, want = pg.search(query, 2), local.search(query, 2)
+        assert [round(s, 4) for _, s in got] == [round(s, 4) for _, s in want]  # ties: any id
+        every = dict(local.search(query, local.size))
+        assert all(every[i] == pytest.approx(s, abs=1e-4) for i, s in got)
+        assert len(searches) == 1, query  # the rare terms' rows only
+
     engine = create_engine(postgres.url)
     rows = "SELECT source, chunk_id, xmin::text FROM qa_lexical ORDER BY 1, 2"
     with engine.connect() as conn:

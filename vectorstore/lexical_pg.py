@@ -41,6 +41,10 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS qa_lexical_df (
         collection varchar(255) NOT NULL, term text NOT NULL, df integer NOT NULL,
         PRIMARY KEY (collection, term))""",
+    # Bounds for pruning: the largest tf and the shortest chunk of any row holding the
+    # term. Kept as upper bounds (raised on insert, never lowered on delete).
+    "ALTER TABLE qa_lexical_df ADD COLUMN IF NOT EXISTS max_tf integer",
+    "ALTER TABLE qa_lexical_df ADD COLUMN IF NOT EXISTS min_length integer",
     """CREATE TABLE IF NOT EXISTS qa_lexical_sources (
         collection varchar(255) NOT NULL, source text NOT NULL, fingerprint text NOT NULL,
         PRIMARY KEY (collection, source))""",
@@ -106,6 +110,7 @@ class PostgresLexicalIndex(Scoring):
         self.collection = collection
         self.generation = generation
         self._df: dict[str, int] = {}
+        self._bounds: dict[str, tuple[int | None, int | None]] = {}  # max tf, min length
         with self._errors(), engine.connect() as conn:
             row = conn.execute(
                 text("SELECT n, total FROM qa_lexical_stats WHERE collection = :c"),
@@ -129,19 +134,36 @@ class PostgresLexicalIndex(Scoring):
         missing = sorted(words - set(self._df))
         if missing:
             with self._errors(), self.engine.connect() as conn:
-                found = dict(
-                    conn.execute(
+                found = {
+                    term: (df, max_tf, min_length)
+                    for term, df, max_tf, min_length in conn.execute(
                         text(
-                            "SELECT term, df FROM qa_lexical_df "
+                            "SELECT term, df, max_tf, min_length FROM qa_lexical_df "
                             "WHERE collection = :c AND term = ANY(:terms)"
                         ),
                         {"c": self.collection, "terms": missing},
                     ).all()
-                )
+                }
             if len(self._df) > 50_000:  # a long-lived reader on one generation
                 self._df.clear()
-            self._df.update({w: int(found.get(w, 0)) for w in missing})
+                self._bounds.clear()
+            for w in missing:
+                df, max_tf, min_length = found.get(w, (0, None, None))
+                self._df[w] = int(df)
+                self._bounds[w] = (max_tf, min_length)
         return {w: self._df[w] for w in words}
+
+    def upper_bound(self, term: str, idf: float) -> float:
+        """The most ``term`` can add to any chunk's score.
+
+        From the largest tf and the shortest chunk of the rows holding it (each an
+        upper bound, so the pair bounds every row); idf * (k1 + 1) where unknown.
+        """
+        max_tf, min_length = self._bounds.get(term, (None, None))
+        if max_tf is None or min_length is None:
+            return idf * (K1 + 1)
+        norm = K1 * (1 - B + B * min_length / self._average)
+        return idf * max_tf * (K1 + 1) / (max_tf + norm)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best ``(id, score)`` pairs for ``query``; only chunks sharing a term.
@@ -150,9 +172,9 @@ class PostgresLexicalIndex(Scoring):
         any term costs a sizeable part of the corpus per question when the question
         has common words. Max-score pruning, exact: rows are first taken from the
         rare terms only (in at most 5% of the chunks); a row holding none of them
-        scores at most the sum of the common terms' upper bounds (idf * (k1 + 1)),
-        so if the k-th score found beats that sum the answer is final. Otherwise
-        every term is used.
+        scores at most the sum of the common terms' upper bounds (``upper_bound``:
+        their largest tf in their shortest chunk), so if the k-th score found beats
+        that sum the answer is final. Otherwise every term is used.
         """
         wanted = sorted(set(terms(query)))
         df = self.document_frequencies(wanted)
@@ -167,7 +189,7 @@ class PostgresLexicalIndex(Scoring):
             "k1": K1, "k1p1": K1 + 1, "b": B, "avg": self._average, "n": k,
         }  # fmt: skip
         rare = [t for t in wanted if df[t] <= RARE_SHARE * self.size]
-        common_bound = sum(idf[t] * (K1 + 1) for t in wanted if t not in rare)
+        common_bound = sum(self.upper_bound(t, idf[t]) for t in wanted if t not in rare)
         attempts = [rare, wanted] if rare and len(rare) < len(wanted) else [wanted]
         with self._errors(), self.engine.connect() as conn:
             for essential in attempts:
@@ -255,14 +277,39 @@ def sync(
     return {"added": len(added), "removed": len(removed)}
 
 
-def _adjust(conn: Connection, collection: str, df: Counter, n: int, total: int) -> None:
+def _adjust(
+    conn: Connection,
+    collection: str,
+    df: Counter,
+    n: int,
+    total: int,
+    bounds: Mapping[str, tuple[int, int]] | None = None,
+) -> None:
+    """Add ``df`` to the document frequencies (and raise the terms' bounds)."""
+    bounds = bounds or {}
     if df:
         conn.execute(
             text(
-                "INSERT INTO qa_lexical_df VALUES (:c, :t, :d) ON CONFLICT (collection, term) "
-                "DO UPDATE SET df = qa_lexical_df.df + EXCLUDED.df"
+                "INSERT INTO qa_lexical_df (collection, term, df, max_tf, min_length) "
+                "VALUES (:c, :t, :d, :m, :l) ON CONFLICT (collection, term) "
+                "DO UPDATE SET df = qa_lexical_df.df + EXCLUDED.df, "
+                # A row written before bounds were kept has none: it stays unknown.
+                "max_tf = CASE WHEN qa_lexical_df.max_tf IS NULL THEN NULL "
+                "ELSE GREATEST(qa_lexical_df.max_tf, EXCLUDED.max_tf) END, "
+                "min_length = CASE WHEN qa_lexical_df.min_length IS NULL THEN NULL "
+                "ELSE LEAST(qa_lexical_df.min_length, EXCLUDED.min_length) END"
             ),
-            [{"c": collection, "t": t, "d": d} for t, d in df.items() if d],
+            [
+                {
+                    "c": collection,
+                    "t": t,
+                    "d": d,
+                    "m": bounds.get(t, (None, None))[0],
+                    "l": bounds.get(t, (None, None))[1],
+                }
+                for t, d in df.items()
+                if d
+            ],
         )
         conn.execute(text("DELETE FROM qa_lexical_df WHERE collection = :c AND df <= 0"),
                      {"c": collection})  # fmt: skip
@@ -293,13 +340,18 @@ def _remove(conn: Connection, collection: str, ids: list[str]) -> None:
 def _add(conn: Connection, collection: str, docs: list[tuple[str, str, str]]) -> None:
     for start in range(0, len(docs), 1000):
         values, df, total = [], Counter(), 0
+        bounds: dict[str, tuple[int, int]] = {}
         for chunk_id, body, source in docs[start : start + 1000]:
             words = terms(body)
-            df.update(set(words))
+            counts = Counter(words)
+            df.update(counts.keys())
+            for term, tf in counts.items():
+                max_tf, min_length = bounds.get(term, (0, len(words)))
+                bounds[term] = (max(max_tf, tf), min(min_length, len(words)))
             total += len(words)
             values.append({"c": collection, "i": chunk_id, "s": source, "l": len(words),
                            "v": tsvector_literal(words)})  # fmt: skip
         conn.execute(
             text("INSERT INTO qa_lexical VALUES (:c, :i, :s, :l, CAST(:v AS tsvector))"), values
         )
-        _adjust(conn, collection, df, len(values), total)
+        _adjust(conn, collection, df, len(values), total, bounds)
