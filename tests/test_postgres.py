@@ -203,7 +203,7 @@ def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_the
     for query in ["delegation energy prices day 7", "border crossings trade routes day 11"]:
         searches.clear()
         got, want = pg.search(query, 2), local.search(query, 2)
-        assert [round(s, 4) for _, s in got] == [round(s, 4) for _, s in want]  # ties: any id
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-4)  # ties: any id
         every = dict(local.search(query, local.size))
         assert all(every[i] == pytest.approx(s, abs=1e-4) for i, s in got)
         assert len(searches) == 1, query  # the rare terms' rows only
@@ -231,3 +231,68 @@ def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_the
         left = conn.execute(text("SELECT count(*) FROM qa_lexical WHERE source = :s"),
                             {"s": "report-002.txt"}).scalar()  # fmt: skip
     assert left == 0
+
+    # The postings always hold exactly the tsvectors' terms (edits and deletions
+    # included), and a database without them gets them back when opened.
+    from vectorstore.lexical_pg import create_schema
+
+    postings = "SELECT term, chunk_id, tf, length FROM qa_lexical_postings ORDER BY 1, 2"
+    implied = (
+        "SELECT u.lexeme, l.chunk_id, cardinality(u.positions), l.length FROM qa_lexical l "
+        "CROSS JOIN LATERAL unnest(l.terms) AS u(lexeme, positions, w) ORDER BY 1, 2"
+    )
+    with engine.connect() as conn:
+        kept = conn.execute(text(postings)).all()
+        assert kept == conn.execute(text(implied)).all() and kept
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM qa_lexical_postings"))
+    create_schema(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text(postings)).all() == kept
+
+
+@pytest.mark.parametrize("ubiquitous_idf", [0.1, 2.0])
+def test_postgres_lexical_search_of_common_words_is_exact(
+    postgres, monkeypatch: pytest.MonkeyPatch, ubiquitous_idf: float
+) -> None:
+    """Questions whose words most chunks hold: every pruning path returns exactly
+    the embedded index's top k. (With a high ``UBIQUITOUS_IDF`` the terms added last
+    weigh enough to change the ranking: only the proof keeps the answer exact.)"""
+    import random
+
+    from sqlalchemy import create_engine, event
+
+    from bench.corpus import paragraph
+    from bench.lexical_bench import questions
+    from vectorstore import lexical_pg
+    from vectorstore.lexical import LexicalIndex
+
+    monkeypatch.setattr(lexical_pg, "UBIQUITOUS_IDF", ubiquitous_idf)
+    monkeypatch.setattr(lexical_pg, "VACUUM_AFTER", 1)  # as after a large first ingest
+    rng = random.Random(3)
+    docs = [(f"c{i}", paragraph(rng, i), f"doc-{i // 100}.txt") for i in range(400)]
+    sources: dict[str, list[tuple[str, str]]] = {}
+    for chunk_id, body, source in docs:
+        sources.setdefault(source, []).append((chunk_id, body))
+    engine = create_engine(postgres.url)
+    lexical_pg.create_schema(engine)
+    collection = f"common-{ubiquitous_idf}"
+    lexical_pg.sync(engine, collection, {s: "v1" for s in sources}, sources.__getitem__)
+    pg = lexical_pg.PostgresLexicalIndex(engine, collection)
+    local = LexicalIndex.build(docs)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda *a: statements.append(a[2]) if "GROUP BY" in a[2] else None)  # fmt: skip
+    paths = set()
+    for query in [*questions(12, seed=9), "day item", "Tehran day"]:
+        for k in (1, 5, 30):
+            statements.clear()
+            got, want = pg.search(query, k), local.search(query, k)
+            assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-4), (query, k)
+            every = dict(local.search(query, local.size))
+            assert all(every[i] == pytest.approx(s, abs=1e-4) for i, s in got)
+            paths.add(len(statements))
+    if ubiquitous_idf < 1:
+        assert {2, 3} & paths  # "day" and "item" were added for the candidates alone
+    else:
+        assert 4 in paths  # the proof failed (terms that matter were left out): full sum

@@ -7,7 +7,9 @@ share a term with the question. Term frequencies are the lexemes' position
 counts, document frequencies live in ``qa_lexical_df`` and the corpus size and
 total length in ``qa_lexical_stats``, all kept up to date by the ingest, so the
 score is exactly the embedded index's BM25 (same k1, b and idf) and retrieval
-quality does not depend on where the index lives.
+quality does not depend on where the index lives. The same terms are also kept as
+postings (``qa_lexical_postings``: term, chunk, tf, length, all in one b-tree), from
+which a question of common words is scored without unpacking a tsvector per row.
 
 An ingest changes the rows of the sources that changed, in one transaction;
 readers query the tables and hold nothing but a small cache of document
@@ -16,6 +18,7 @@ frequencies for the generation they answer from.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -29,7 +32,11 @@ from textkit.words import terms
 from vectorstore.catalog import database_problem
 from vectorstore.lexical import K1, B, FetchSource, Scoring, bm25_idf, stale_sources
 
+log = logging.getLogger(__name__)
+
 RARE_SHARE = 0.05  # terms in at most this share of chunks are tried first (see search)
+VACUUM_AFTER = 10_000  # rows written or removed by one sync
+UBIQUITOUS_IDF = 0.1  # a term in about 90% of the chunks or more: added last (see search)
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS qa_lexical (
@@ -45,6 +52,18 @@ SCHEMA = [
     # term. Kept as upper bounds (raised on insert, never lowered on delete).
     "ALTER TABLE qa_lexical_df ADD COLUMN IF NOT EXISTS max_tf integer",
     "ALTER TABLE qa_lexical_df ADD COLUMN IF NOT EXISTS min_length integer",
+    # The same terms as postings, one row per (term, chunk) with its tf and the chunk's
+    # length in the index itself: a question of common words is scored from the index
+    # alone (no tsvector is unpacked), see PostgresLexicalIndex.search.
+    """CREATE TABLE IF NOT EXISTS qa_lexical_postings (
+        collection varchar(255) NOT NULL, term text NOT NULL, chunk_id varchar(255) NOT NULL,
+        tf integer NOT NULL, length integer NOT NULL,
+        PRIMARY KEY (collection, term, chunk_id) INCLUDE (tf, length))""",
+    # A database written before postings were kept gets them from its tsvectors, once.
+    """INSERT INTO qa_lexical_postings
+       SELECT l.collection, u.lexeme, l.chunk_id, cardinality(u.positions), l.length
+       FROM qa_lexical l CROSS JOIN LATERAL unnest(l.terms) AS u(lexeme, positions, weights)
+       WHERE NOT EXISTS (SELECT 1 FROM qa_lexical_postings)""",
     """CREATE TABLE IF NOT EXISTS qa_lexical_sources (
         collection varchar(255) NOT NULL, source text NOT NULL, fingerprint text NOT NULL,
         PRIMARY KEY (collection, source))""",
@@ -67,6 +86,36 @@ _SEARCH = text(
     GROUP BY l.chunk_id
     ORDER BY score DESC, l.chunk_id
     LIMIT :n
+    """
+)
+
+
+# The same BM25, summed from the postings of the question's terms.
+_SEARCH_POSTINGS = text(
+    """
+    SELECT p.chunk_id,
+           SUM(q.idf * p.tf * :k1p1 / (p.tf + :k1 * (1 - :b + :b * p.length / :avg))) AS score
+    FROM qa_lexical_postings p
+    JOIN unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
+      ON p.term = q.term
+    WHERE p.collection = :c
+    GROUP BY p.chunk_id
+    ORDER BY score DESC, p.chunk_id
+    LIMIT :n
+    """
+)
+
+
+# The share of some terms in the scores of given chunks.
+_COMPLETE = text(
+    """
+    SELECT p.chunk_id,
+           SUM(q.idf * p.tf * :k1p1 / (p.tf + :k1 * (1 - :b + :b * p.length / :avg))) AS score
+    FROM qa_lexical_postings p
+    JOIN unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
+      ON p.term = q.term
+    WHERE p.collection = :c AND p.chunk_id = ANY(:ids)
+    GROUP BY p.chunk_id
     """
 )
 
@@ -168,13 +217,16 @@ class PostgresLexicalIndex(Scoring):
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best ``(id, score)`` pairs for ``query``; only chunks sharing a term.
 
-        Scoring a row means unpacking its tsvector, so scoring every row that shares
-        any term costs a sizeable part of the corpus per question when the question
-        has common words. Max-score pruning, exact: rows are first taken from the
-        rare terms only (in at most 5% of the chunks); a row holding none of them
-        scores at most the sum of the common terms' upper bounds (``upper_bound``:
-        their largest tf in their shortest chunk), so if the k-th score found beats
-        that sum the answer is final. Otherwise every term is used.
+        Two passes, exact. First the rows holding a rare term (in at most 5% of the
+        chunks), found by the GIN index and scored from their tsvectors; a row holding
+        none of them scores at most the sum of the common terms' upper bounds
+        (``upper_bound``: their largest tf in their shortest chunk), so if the k-th
+        score found beats that sum the answer is final. Otherwise every term's
+        postings are summed: a question of common words touches a sizeable part of
+        the corpus, and the postings index holds what scoring needs (tf, length)
+        without unpacking a tsvector per row. Terms nearly every chunk holds are
+        left out of that sum and added for the best candidates only, when that is
+        provably exact (``_without``).
         """
         wanted = sorted(set(terms(query)))
         df = self.document_frequencies(wanted)
@@ -190,14 +242,61 @@ class PostgresLexicalIndex(Scoring):
         }  # fmt: skip
         rare = [t for t in wanted if df[t] <= RARE_SHARE * self.size]
         common_bound = sum(self.upper_bound(t, idf[t]) for t in wanted if t not in rare)
-        attempts = [rare, wanted] if rare and len(rare) < len(wanted) else [wanted]
-        with self._errors(), self.engine.connect() as conn:
-            for essential in attempts:
-                params["tsquery"] = " | ".join(quote_lexeme(t) for t in essential)
+        with self._errors(), self.engine.begin() as conn:
+            conn.execute(text("SET LOCAL work_mem = '64MB'"))  # sums in memory, not on disk
+            if rare and len(rare) < len(wanted):
+                params["tsquery"] = " | ".join(quote_lexeme(t) for t in rare)
                 rows = [(i, float(s)) for i, s in conn.execute(_SEARCH, params).all()]
-                if essential is wanted or (len(rows) == k and rows[-1][1] > common_bound):
+                if len(rows) == k and rows[-1][1] > common_bound:
                     return rows
-        return rows
+            ubiquitous = [t for t in wanted if idf[t] < UBIQUITOUS_IDF]
+            if ubiquitous and len(ubiquitous) < len(wanted):
+                found = self._without(conn, params, ubiquitous, idf, k)
+                if found is not None:
+                    return found
+            return [(i, float(s)) for i, s in conn.execute(_SEARCH_POSTINGS, params).all()]
+
+    def _without(
+        self,
+        conn: Connection,
+        params: dict[str, Any],
+        ubiquitous: list[str],
+        idf: dict[str, float],
+        k: int,
+    ) -> list[tuple[str, float]] | None:
+        """The top ``k`` summed from the other terms' postings, then completed with the
+        ubiquitous terms' share for those candidates only; None when that cannot be
+        proven to be the exact answer.
+
+        A term nearly every chunk holds ("day" in a diary) has postings as long as the
+        corpus and adds almost nothing to any score. The candidates are the best
+        ``m`` chunks by the other terms; a chunk outside them scores at most the m-th
+        partial score plus the ubiquitous terms' upper bounds, so when the k-th
+        completed score beats that, no chunk outside can enter.
+        """
+        others = [t for t in params["terms"] if t not in ubiquitous]
+        m = 2 * k + 20
+        partial = conn.execute(
+            _SEARCH_POSTINGS, {**params, "terms": others, "idfs": [idf[t] for t in others], "n": m}
+        ).all()
+        if not partial:
+            return None
+        ids = [i for i, _ in partial]
+        extra = dict(
+            conn.execute(
+                _COMPLETE,
+                {**params, "terms": ubiquitous, "idfs": [idf[t] for t in ubiquitous], "ids": ids},
+            ).all()
+        )
+        scored = sorted(
+            ((i, float(s) + float(extra.get(i, 0.0))) for i, s in partial),
+            key=lambda r: (-r[1], r[0]),
+        )[:k]
+        outside = float(partial[-1][1]) if len(partial) == m else 0.0
+        bound = sum(self.upper_bound(t, idf[t]) for t in ubiquitous)
+        if len(scored) == k and scored[-1][1] > outside + bound:
+            return scored
+        return None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -226,7 +325,9 @@ def sync(
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"lex:{collection}"})
         if rebuild:
-            for table in ("qa_lexical", "qa_lexical_df", "qa_lexical_sources", "qa_lexical_stats"):
+            tables = ("qa_lexical", "qa_lexical_postings", "qa_lexical_df", "qa_lexical_sources",
+                      "qa_lexical_stats")  # fmt: skip
+            for table in tables:
                 conn.execute(text(f"DELETE FROM {table} WHERE collection = :c"), c)
         held = {
             source: ""
@@ -274,7 +375,20 @@ def sync(
                 ),
                 {**c, "s": source, "f": wanted[source]},
             )
+    if len(added) + len(removed) >= VACUUM_AFTER:
+        _vacuum(engine)
     return {"added": len(added), "removed": len(removed)}
+
+
+def _vacuum(engine: Engine) -> None:
+    """After a large write: mark the new postings visible to index-only scans and
+    refresh the planner's statistics now, not whenever autovacuum comes by (until
+    then every posting read also reads its table row: about 3x slower)."""
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM (ANALYZE) qa_lexical_postings, qa_lexical, qa_lexical_df"))
+    except SQLAlchemyError as exc:  # e.g. not the tables' owner: autovacuum will do it
+        log.info("VACUUM of the lexical index skipped: %s", exc)
 
 
 def _adjust(
@@ -325,6 +439,15 @@ def _adjust(
 def _remove(conn: Connection, collection: str, ids: list[str]) -> None:
     for start in range(0, len(ids), 1000):
         batch = ids[start : start + 1000]
+        conn.execute(
+            text(
+                "DELETE FROM qa_lexical_postings p USING qa_lexical l "
+                "CROSS JOIN LATERAL unnest(tsvector_to_array(l.terms)) AS u(lexeme) "
+                "WHERE l.collection = :c AND l.chunk_id = ANY(:ids) "
+                "AND p.collection = :c AND p.term = u.lexeme AND p.chunk_id = l.chunk_id"
+            ),
+            {"c": collection, "ids": batch},
+        )
         rows: list[Any] = conn.execute(
             text(
                 "DELETE FROM qa_lexical WHERE collection = :c AND chunk_id = ANY(:ids) "
@@ -353,5 +476,14 @@ def _add(conn: Connection, collection: str, docs: list[tuple[str, str, str]]) ->
                            "v": tsvector_literal(words)})  # fmt: skip
         conn.execute(
             text("INSERT INTO qa_lexical VALUES (:c, :i, :s, :l, CAST(:v AS tsvector))"), values
+        )
+        conn.execute(
+            text(
+                "INSERT INTO qa_lexical_postings "
+                "SELECT l.collection, u.lexeme, l.chunk_id, cardinality(u.positions), l.length "
+                "FROM qa_lexical l CROSS JOIN LATERAL unnest(l.terms) AS u(lexeme, positions, w) "
+                "WHERE l.collection = :c AND l.chunk_id = ANY(:ids)"
+            ),
+            {"c": collection, "ids": [v["i"] for v in values]},
         )
         _adjust(conn, collection, df, len(values), total, bounds)
