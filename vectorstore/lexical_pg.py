@@ -90,34 +90,21 @@ _SEARCH = text(
 )
 
 
-# The same BM25, summed from the postings of the question's terms.
+# The same BM25, summed from the postings of the question's terms: for the best
+# chunks of all, or (``_COMPLETE``) for given chunks.
+_POSTINGS_SUM = """
+    SELECT p.chunk_id,
+           SUM(q.idf * p.tf * :k1p1 / (p.tf + :k1 * (1 - :b + :b * p.length / :avg))) AS score
+    FROM qa_lexical_postings p
+    JOIN unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
+      ON p.term = q.term
+    WHERE p.collection = :c {chunks}
+    GROUP BY p.chunk_id
+"""
 _SEARCH_POSTINGS = text(
-    """
-    SELECT p.chunk_id,
-           SUM(q.idf * p.tf * :k1p1 / (p.tf + :k1 * (1 - :b + :b * p.length / :avg))) AS score
-    FROM qa_lexical_postings p
-    JOIN unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
-      ON p.term = q.term
-    WHERE p.collection = :c
-    GROUP BY p.chunk_id
-    ORDER BY score DESC, p.chunk_id
-    LIMIT :n
-    """
+    _POSTINGS_SUM.format(chunks="") + "ORDER BY score DESC, p.chunk_id LIMIT :n"
 )
-
-
-# The share of some terms in the scores of given chunks.
-_COMPLETE = text(
-    """
-    SELECT p.chunk_id,
-           SUM(q.idf * p.tf * :k1p1 / (p.tf + :k1 * (1 - :b + :b * p.length / :avg))) AS score
-    FROM qa_lexical_postings p
-    JOIN unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
-      ON p.term = q.term
-    WHERE p.collection = :c AND p.chunk_id = ANY(:ids)
-    GROUP BY p.chunk_id
-    """
-)
+_COMPLETE = text(_POSTINGS_SUM.format(chunks="AND p.chunk_id = ANY(:ids)"))
 
 
 def quote_lexeme(term: str) -> str:
