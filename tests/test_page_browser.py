@@ -30,6 +30,8 @@ def ask(page, question: str, nth: int) -> None:
 def test_the_page_stays_local_and_holds_hard_sources(
     browser, page_store: Settings, tmp_path: Path
 ) -> None:
+    from playwright.sync_api import expect
+
     ARTIFACTS.mkdir(exist_ok=True)
     proc, url = start_app(page_store, tmp_path / "streamlit.log")
     try:
@@ -50,7 +52,7 @@ def test_the_page_stays_local_and_holds_hard_sources(
 
         # Counts of four and more digits are shown whole, not cut to "1…".
         numbers = page.locator(".index-counts .n")
-        assert numbers.count() == 3
+        expect(numbers).to_have_count(3, timeout=30_000)  # the sidebar may draw after the box
         for i in range(3):
             cell = numbers.nth(i)
             assert cell.evaluate("e => e.scrollWidth <= e.clientWidth"), cell.inner_text()
