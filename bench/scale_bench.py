@@ -128,32 +128,40 @@ def extrapolate_ingest(rows: list[dict]) -> None:
 
 
 def plot(rows: list[dict]) -> None:
+    """Two series: stores ingested with the real model (ingest and answers in one
+    process), and stores filled without it (a fresh reader answering; ingest time
+    extrapolated, drawn hollow)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = [r["paragraphs"] for r in rows]
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    series = {
+        "real ingest, one process": [r for r in rows if "fill_s_without_model" not in r],
+        "filled without the model, fresh reader": [r for r in rows if "fill_s_without_model" in r],
+    }
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     panels = [
-        ("ingest time (s)", [r.get("ingest_s", float("nan")) for r in rows]),
-        ("answer latency p50 (ms)", [r["answer_p50_ms"] for r in rows]),
-        ("peak memory (MB)", [r["peak_rss_mb"] for r in rows]),
+        ("ingest time (s)", "ingest_s"),
+        ("answer latency p50 (ms)", "answer_p50_ms"),
+        ("peak memory (MB)", "peak_rss_mb"),
     ]
-    guessed = [bool(r.get("ingest_extrapolated")) for r in rows]
-    for ax, (title, values) in zip(axes, panels):
-        ax.plot(sizes, values, marker="o")
-        if ax is axes[0] and any(guessed):
-            xs = [x for x, g in zip(sizes, guessed) if g]
-            ys = [y for y, g in zip(values, guessed) if g]
-            ax.plot(xs, ys, marker="o", linestyle="none", markerfacecolor="white",
-                    label="extrapolated")  # fmt: skip
-            ax.legend(loc="upper left", fontsize=8)
+    for ax, (title, key) in zip(axes, panels):
+        for (label, group), marker in zip(series.items(), ("o", "s")):
+            if not group:
+                continue
+            xs = [r["paragraphs"] for r in group]
+            ys = [r.get(key, float("nan")) for r in group]
+            hollow = key == "ingest_s" and any(r.get("ingest_extrapolated") for r in group)
+            ax.plot(xs, ys, marker=marker, label=label + (" (extrapolated)" if hollow else ""),
+                    markerfacecolor="white" if hollow else None)  # fmt: skip
+            for x, y in zip(xs, ys):
+                ax.annotate(f"{y:g}", (x, y), textcoords="offset points", xytext=(0, 6),
+                            ha="center", fontsize=8)  # fmt: skip
         ax.set_xscale("log")
         ax.set_title(title)
         ax.set_xlabel("paragraphs")
-        for x, y in zip(sizes, values):
-            ax.annotate(f"{y:g}", (x, y), textcoords="offset points", xytext=(0, 6), ha="center")
+    axes[0].legend(loc="upper left", fontsize=7)
     fig.tight_layout()
     PLOT.parent.mkdir(exist_ok=True)
     fig.savefig(PLOT, dpi=90)
