@@ -160,7 +160,7 @@ def postgres():
 
 
 def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_their_rows(
-    postgres, tmp_path: Path, minilm
+    postgres, tmp_path: Path, minilm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy import create_engine, text
 
@@ -174,10 +174,23 @@ def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_the
     settings = Settings(
         sources_dir=sources, chroma_path=tmp_path / "chroma", record_manager_url=postgres.url
     )
+    from vectorstore import lexical_pg
+
+    monkeypatch.setattr(lexical_pg, "VACUUM_AFTER", 1)  # this ingest counts as a large one
     ingester = make_ingester(settings, minilm)
     ingester.run([sources])
     index = ingester.store.index
     assert not index.lexical_path.exists()  # nothing kept per machine
+    # Vacuumed once the ingest let go: the postings are read from the index alone.
+    with index.engine.connect() as conn:
+        plan = "\n".join(
+            conn.execute(
+                text(f"EXPLAIN (ANALYZE) {lexical_pg._SEARCH_POSTINGS.text}"),
+                {"c": "documents", "terms": ["border", "day"], "idfs": [1.0, 1.0], "k1": 1.2,
+                 "k1p1": 2.2, "b": 0.75, "avg": 20.0, "n": 5},
+            ).scalars()
+        )  # fmt: skip
+    assert "Index Only Scan" in plan and "Heap Fetches: 0" in plan, plan
     pg = index.load_lexical(index.catalog.generation())
     assert isinstance(pg, PostgresLexicalIndex)
     local = LexicalIndex.build((h.id, h.text) for h in index.store.iter_all())
@@ -268,7 +281,6 @@ def test_postgres_lexical_search_of_common_words_is_exact(
     from vectorstore.lexical import LexicalIndex
 
     monkeypatch.setattr(lexical_pg, "UBIQUITOUS_IDF", ubiquitous_idf)
-    monkeypatch.setattr(lexical_pg, "VACUUM_AFTER", 1)  # as after a large first ingest
     rng = random.Random(3)
     docs = [(f"c{i}", paragraph(rng, i), f"doc-{i // 100}.txt") for i in range(400)]
     sources: dict[str, list[tuple[str, str]]] = {}

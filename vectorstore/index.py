@@ -47,6 +47,15 @@ class Index:
     catalog: Catalog
     engine: Engine
     read_only: bool = False
+    vacuum_due: bool = False  # a large lexical write waits for the writer to let go
+
+    def after_writing(self) -> None:
+        """Maintenance that must wait until the ingest holds nothing open."""
+        if self.vacuum_due and self.lexical_in_database:
+            from vectorstore import lexical_pg
+
+            lexical_pg.vacuum(self.engine)
+        self.vacuum_due = False
 
     @cached_property
     def record_manager(self) -> SQLRecordManager:
@@ -104,7 +113,10 @@ class Index:
         if self.lexical_in_database:
             from vectorstore import lexical_pg
 
-            lexical_pg.sync(self.engine, self.settings.chroma_collection, wanted, fetch, rebuild)
+            changed = lexical_pg.sync(
+                self.engine, self.settings.chroma_collection, wanted, fetch, rebuild
+            )
+            self.vacuum_due = self.vacuum_due or lexical_pg.needs_vacuum(changed)
             return
         current = None if rebuild else LexicalIndex.load(self.lexical_path)
         updated = (current or LexicalIndex.empty()).synced(wanted, fetch, generation)

@@ -362,15 +362,22 @@ def sync(
                 ),
                 {**c, "s": source, "f": wanted[source]},
             )
-    if len(added) + len(removed) >= VACUUM_AFTER:
-        _vacuum(engine)
     return {"added": len(added), "removed": len(removed)}
 
 
-def _vacuum(engine: Engine) -> None:
+def needs_vacuum(changed: Mapping[str, int]) -> bool:
+    """Whether a sync wrote enough rows for ``vacuum`` to be worth running."""
+    return changed["added"] + changed["removed"] >= VACUUM_AFTER
+
+
+def vacuum(engine: Engine) -> None:
     """After a large write: mark the new postings visible to index-only scans and
     refresh the planner's statistics now, not whenever autovacuum comes by (until
-    then every posting read also reads its table row: about 3x slower)."""
+    then every posting read also reads its table row: about 3x slower).
+
+    Run it once the ingest has let go of the database (its writer lock released):
+    while any of its transactions is open, VACUUM cannot mark the new rows visible.
+    """
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM (ANALYZE) qa_lexical_postings, qa_lexical, qa_lexical_df"))

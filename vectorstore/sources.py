@@ -122,6 +122,7 @@ class SourceStore:
             self.index.writer_lock(timeout_s, on_wait),
         ):
             yield
+        self.index.after_writing()
 
     @property
     def model_id(self) -> str:
