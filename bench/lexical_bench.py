@@ -44,6 +44,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from settings import PROJECT_ROOT, Settings
+from vectorstore.lexical import Scoring
 
 QUESTIONS = 200
 
@@ -82,6 +83,16 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * 4096 / 1e6
 
 
+def search_times(lexical: Scoring, queries: int) -> list[float]:
+    """Milliseconds of each lexical top-30 search, over ``queries`` synthetic questions."""
+    times = []
+    for q in questions(queries):
+        t = time.perf_counter()
+        lexical.search(q, 30)
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
 def reader(settings: Settings) -> dict:
     """In a fresh process: what a reader holds, and how fast it searches."""
     from vectorstore.index import open_index
@@ -92,11 +103,7 @@ def reader(settings: Settings) -> dict:
     t = time.perf_counter()
     lexical = index.load_lexical(index.catalog.generation())
     load_s = time.perf_counter() - t
-    times = []
-    for q in questions(QUESTIONS):
-        t = time.perf_counter()
-        lexical.search(q, 30)
-        times.append((time.perf_counter() - t) * 1000)
+    times = search_times(lexical, QUESTIONS)
     return {
         "chunks": lexical.size,
         "lexical_load_s": round(load_s, 3),
@@ -228,11 +235,7 @@ def index_only_postgres(paragraphs: int, queries: int = 30) -> dict:
         edit_s = time.perf_counter() - t
         before = rss_mb()
         index = lexical_pg.PostgresLexicalIndex(engine, "documents")
-        times = []
-        for q in questions(queries):
-            t = time.perf_counter()
-            index.search(q, 30)
-            times.append((time.perf_counter() - t) * 1000)
+        times = search_times(index, queries)
     return {
         "engine": "postgresql", "paragraphs": paragraphs, "first_write_s": round(write_s, 1),
         "vacuum_s": round(vacuum_s, 1),
@@ -251,11 +254,7 @@ def load_and_search(path: Path) -> dict:
     lexical = LexicalIndex.load(path)
     assert lexical is not None
     load_s = time.perf_counter() - t
-    times = []
-    for q in questions(QUESTIONS):
-        t = time.perf_counter()
-        lexical.search(q, 30)
-        times.append((time.perf_counter() - t) * 1000)
+    times = search_times(lexical, QUESTIONS)
     return {
         "load_s": round(load_s, 2),
         "lexical_top30_p50_ms": round(float(np.percentile(times, 50)), 2),

@@ -27,20 +27,9 @@ WORDS = (
 
 
 def make_pdf(pages: int) -> bytes:
-    from fpdf import FPDF
+    from tests.format_files import ReportPDF
 
-    class Report(FPDF):
-        def header(self) -> None:
-            self.set_font("Helvetica", size=8)
-            self.cell(0, 8, "Nitrate Age Review - Working Paper 12", align="C")
-            self.ln(12)
-
-        def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("Helvetica", size=8)
-            self.cell(0, 10, f"Page {self.page_no()}", align="C")
-
-    pdf = Report()
+    pdf = ReportPDF()
     pdf.set_auto_page_break(True, margin=20)
     for page in range(pages):
         pdf.add_page()

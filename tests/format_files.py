@@ -43,7 +43,9 @@ PDF_TOPICS = [
 ]
 
 
-class _Report(FPDF):
+class ReportPDF(FPDF):
+    """A report page: running header and page-number footer (shared with bench/pdf_bench)."""
+
     def header(self) -> None:
         self.set_font("Helvetica", size=8)
         self.cell(0, 8, "Nitrate Age Review - Working Paper 12", align="C")
@@ -57,7 +59,7 @@ class _Report(FPDF):
 
 def report_pdf(topics: list[tuple[str, list[str]]] = PDF_TOPICS) -> bytes:
     """One page per topic: running header, page-number footer, a heading, paragraphs."""
-    pdf = _Report()
+    pdf = ReportPDF()
     pdf.set_auto_page_break(True, margin=20)
     for heading, paragraphs in topics:
         pdf.add_page()

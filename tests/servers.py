@@ -69,6 +69,16 @@ def chroma_server(path: Path, log: Path) -> Iterator[ChromaServer]:
         server.kill()
 
 
+@contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 class PostgresServer:
     """A throwaway PostgreSQL cluster on a free loopback port (run as the postgres user)."""
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from chats.store import ChatStore, Feedback, FeedbackItem, owner_key
 from errors import StoreError
 from settings import Settings
-from tests.servers import PostgresServer
+from tests.servers import PostgresServer, postgres_server
 
 
 class Clock:
@@ -26,12 +26,8 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    server.start()
-    try:
+    with postgres_server() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])

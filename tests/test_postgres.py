@@ -16,22 +16,18 @@ import pytest
 
 from settings import PROJECT_ROOT, Settings
 from tests.helpers import ARTICLE, actual_state, expected_state, make_ingester, write_corpus
-from tests.servers import ChromaServer, PostgresServer
+from tests.servers import chroma_server, postgres_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def shared(tmp_path: Path):
-    postgres = PostgresServer()
-    postgres.start()
-    chroma = ChromaServer(tmp_path / "chroma-data", tmp_path / "chroma.log")
-    chroma.start()
-    try:
+    with (
+        postgres_server() as postgres,
+        chroma_server(tmp_path / "chroma-data", tmp_path / "chroma.log") as chroma,
+    ):
         yield postgres, chroma
-    finally:
-        chroma.kill()
-        postgres.stop()
 
 
 def test_two_machines_ingest_into_one_index(shared, tmp_path: Path, minilm) -> None:
@@ -151,12 +147,8 @@ def test_an_ingest_waiting_on_another_machine_names_it(shared, tmp_path: Path) -
 
 @pytest.fixture
 def postgres():
-    server = PostgresServer()
-    server.start()
-    try:
+    with postgres_server() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_their_rows(
