@@ -13,7 +13,10 @@ paragraphs) it prints:
 - the same edit made by a fresh process, timed from its start (imports, opening the
   store, ingest): what ``python -m ingest`` after an edit costs,
 - memory of a reader process: resident size after opening the index and
-  answering lexical queries, and the part the lexical index adds.
+  answering lexical queries, and the part the lexical index adds,
+- hybrid retrieval (dense + BM25, fused, re-ranked) against a raw Chroma query of
+  the same vector, p50 over the same questions (``--hybrid`` alone measures the
+  store ``CHROMA_PATH`` names).
 
 ``--index-only N`` measures the lexical index alone at N synthetic paragraphs,
 without Chroma (a store of 1,000,000 chunks takes hours to fill here): for the
@@ -114,9 +117,22 @@ def reader(settings: Settings) -> dict:
     }
 
 
-def in_fresh_process(settings: Settings) -> dict:
+def hybrid(settings: Settings) -> dict:
+    """In a fresh process: hybrid retrieval against a raw Chroma query, on the
+    common-word questions (``bench.scale.measure_overhead``)."""
+    from bench.scale import measure_overhead
+    from qa.retrieve import Retriever
+
+    retriever = Retriever(settings, HashingEmbeddings())
+    retriever.refresh()
+    for q in questions(10, seed=9):  # first reads (Chroma's index, caches) are not timed
+        retriever.search(q, 5)
+    return measure_overhead(retriever, questions(QUESTIONS))
+
+
+def in_fresh_process(settings: Settings, what: str = "--reader") -> dict:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.lexical_bench", "--reader"],
+        [sys.executable, "-m", "bench.lexical_bench", what],
         cwd=PROJECT_ROOT, env=settings.child_env(), capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -143,6 +159,7 @@ def one_engine(root: Path, paragraphs: int, record_manager_url: str) -> dict:
         "first_ingest_s": round(first_s, 1),
         "first_ingest_added": first.total("added"),
         **in_fresh_process(settings),
+        **in_fresh_process(settings, "--hybrid"),
     }
     from vectorstore.index import open_index
 
@@ -273,6 +290,9 @@ def main() -> None:
     parser.add_argument("--reader", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--edit-once", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--hybrid", action="store_true", help="hybrid vs raw Chroma on the store CHROMA_PATH names"
+    )
     args = parser.parse_args()
     if args.load:
         print(json.dumps(load_and_search(args.load)))
@@ -288,6 +308,9 @@ def main() -> None:
         return
     if args.reader:
         print(json.dumps(reader(Settings.from_env())))
+        return
+    if args.hybrid:
+        print(json.dumps(hybrid(Settings.from_env())))
         return
     engines = ["embedded", "postgresql"] if args.engine == "both" else [args.engine]
     with tempfile.TemporaryDirectory() as tmp:

@@ -162,6 +162,9 @@ class Retriever:
             lexical_hits = lexical.search(query, cfg.candidates) if mode != "dense" else []
             dense = {i: 1.0 - d for i, d in dense_ids}
             bm25 = dict(lexical_hits)
+            # Texts, metadata and vectors of every candidate in one indexed read; what
+            # the rows lack (a store older than them) is read from Chroma.
+            rows = self._index.chunk_rows.get([*dense, *bm25])
             by_id: dict[str, Hit] = {}
             invalid: set[str] = set()
             while True:
@@ -173,11 +176,13 @@ class Retriever:
                 # in the re-ranking pool. A chunk gone since the lexical index was
                 # written takes no rank.
                 lexical_only = [i for i in rankings[1] if i not in dense]
-                if lexical_only:
-                    found = store.vectors(lexical_only)
+                dense.update((i, float(rows[i].vector @ vector)) for i in lexical_only if i in rows)
+                unread = [i for i in lexical_only if i not in dense]
+                if unread:
+                    found = store.vectors(unread)
                     dense.update((i, float(v @ vector)) for i, v in found.items())
-                    invalid |= set(lexical_only) - found.keys()
-                    if len(found) < len(lexical_only):
+                    invalid |= set(unread) - found.keys()
+                    if len(found) < len(unread):
                         continue
                 fused = rrf(rankings, cfg.rrf_k)
                 order = sorted(fused, key=lambda i: -fused[i])
@@ -185,10 +190,14 @@ class Retriever:
                 # and the dense head, which make up the re-ranking pool.
                 by_dense = sorted(order, key=lambda i: -dense.get(i, 0.0))
                 wanted = order[: max(k, cfg.rerank // 2)] + by_dense[: cfg.rerank // 2]
-                need = [i for i in dict.fromkeys(wanted) if i not in by_id]
+                wanted = list(dict.fromkeys(wanted))
+                for i in wanted:
+                    if i in rows and i not in by_id and rows[i].metadata.get("paragraph"):
+                        by_id[i] = Hit(i, rows[i].text, rows[i].metadata, 0.0)
+                need = [i for i in wanted if i not in by_id and i not in rows]
                 hits = store.get(ids=need) if need else []
                 by_id.update((h.id, h) for h in hits if h.metadata.get("paragraph"))
-                dropped = set(need) - by_id.keys()  # gone, or not a paragraph
+                dropped = set(wanted) - by_id.keys()  # gone, or not a paragraph
                 if not dropped:
                     break
                 invalid |= dropped

@@ -26,6 +26,8 @@ from tests.servers import free_port, wait_http
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
+
+    from qa.retrieve import Retriever
 from vectorstore.index import open_index
 from vectorstore.sources import SourceStore
 
@@ -94,6 +96,43 @@ def actual_state(settings: Settings, embeddings) -> tuple[set, list, set]:
     hits = list(index.store.iter_all())
     state = [(h.metadata["source"], h.metadata["paragraph"], h.text) for h in hits]
     return set(state), state, set(index.record_manager.list_keys()) ^ {h.id for h in hits}
+
+
+def rows_match_chroma(settings: Settings, embeddings: HashEmbeddings) -> int:
+    """Assert that the rows hold exactly Chroma's chunks; return how many."""
+    index = open_index(settings, embeddings)
+    chroma = {
+        chunk_id: (text, meta, vector)
+        for record in index.catalog.sources()
+        for chunk_id, text, meta, vector in index.store.rows(where={"source": record.source})
+    }
+    rows = index.chunk_rows.get(chroma)
+    assert rows.keys() == chroma.keys()
+    for chunk_id, (text, meta, vector) in chroma.items():
+        assert (rows[chunk_id].text, rows[chunk_id].metadata) == (text, meta)
+        np.testing.assert_array_equal(rows[chunk_id].vector, vector)
+    # Nothing else is held: no row of a chunk or source Chroma no longer has.
+    held = index.chunk_rows.held()
+    assert held == {r.source: r.sha256 for r in index.catalog.sources()}
+    return len(chroma)
+
+
+def same_through_rows_and_chroma(
+    retriever: Retriever, questions: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Assert that retrieval reads candidates from the chunk rows alone (Chroma is asked
+    for nearest ids only) and finds exactly what it finds through Chroma without them."""
+    modes = ("hybrid", "fused", "dense", "lexical")
+    through_rows = {(q, m): retriever.search(q, 5, mode=m) for q in questions for m in modes}
+    assert all(through_rows[(q, "hybrid")] for q in questions)
+    with monkeypatch.context() as patch:
+        for name in ("get", "vectors", "rows"):
+            patch.setattr(retriever.index.store, name, lambda *a, **k: pytest.fail("read Chroma"))
+        assert {(q, m): retriever.search(q, 5, mode=m) for q, m in through_rows} == through_rows
+    with monkeypatch.context() as patch:
+        # A store written before the rows existed: Chroma answers, the same.
+        patch.setattr(retriever.index.chunk_rows, "get", lambda ids: {})
+        assert {(q, m): retriever.search(q, 5, mode=m) for q, m in through_rows} == through_rows
 
 
 def env_for(settings: Settings) -> dict[str, str]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from settings import ENV_VARIABLES, Settings
 from tests.helpers import ARTICLE, HashEmbeddings, make_ingester, write_corpus
-from vectorstore.lexical import LexicalIndex
+from textkit.words import terms
+from vectorstore.lexical import K1, B, LexicalIndex, bm25_idf, top_rows
 
 WORDS = "iran war peace border trade pipeline grain tariff summit treaty sea oil".split()
 
@@ -47,6 +50,59 @@ def test_edits_applied_one_by_one_score_like_a_fresh_build(seed: int) -> None:
         assert all(abs(got[i] - want[i]) < 1e-4 for i in want)
         assert index.coverage(query, "iran oil") == pytest.approx(fresh.coverage(query, "iran oil"))
         assert index.focus(query, 0.3) == fresh.focus(query, 0.3)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_search_returns_the_best_scores_by_the_bm25_formula(seed: int) -> None:
+    """Against BM25 written out by its definition, over every chunk: the summing and
+    the top-k shortcut (partitioning only what can be in the top) lose nothing."""
+    rng = random.Random(seed)
+    # Few words, so scores tie often; enough chunks that the shortcut's sample is used.
+    docs = {f"d{i}": _doc(rng) for i in range(400)}
+    index = LexicalIndex.build(docs.items())
+    counted = {i: Counter(terms(t)) for i, t in docs.items()}
+    average = sum(sum(c.values()) for c in counted.values()) / len(counted)
+    for query in [
+        "iran war",
+        "grain pipeline oil sea",
+        "treaty",
+        "summit summit border",
+        "nothing",
+    ]:
+        want = {}
+        for doc_id, counts in counted.items():
+            norm = K1 * (1 - B + B * sum(counts.values()) / average)
+            score = sum(
+                bm25_idf(len(docs), sum(1 for c in counted.values() if term in c))
+                * counts[term] * (K1 + 1) / (counts[term] + norm)
+                for term in set(terms(query)) if term in counts
+            )  # fmt: skip
+            if score > 0:
+                want[doc_id] = score
+        for k in (1, 7, 30, 1000):
+            got = index.search(query, k)
+            assert len(got) == min(k, len(want))
+            scores = [s for _, s in got]
+            assert scores == sorted(scores, reverse=True)
+            for doc_id, score in got:
+                assert score == pytest.approx(want[doc_id], rel=1e-5)
+            # Nothing left out scores higher than the last one kept.
+            kept = {i for i, _ in got}
+            assert all(want[i] <= scores[-1] * (1 + 1e-5) for i in want.keys() - kept)
+
+
+def testtop_rows_shortcut_equals_a_full_sort() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(1, 3000))
+        scores = np.round(rng.random(n) * rng.integers(1, 6), 1) * (rng.random(n) < 0.6)
+        positive = int(np.count_nonzero(scores))
+        if not positive:
+            continue
+        k = int(rng.integers(1, positive + 1))
+        got = top_rows(scores, k, stride=int(rng.integers(1, 20)))
+        assert len(set(got.tolist())) == k and (scores[got] > 0).all()
+        assert sorted(scores[got]) == sorted(np.sort(scores[scores > 0])[-k:])
 
 
 def test_saved_index_round_trips(tmp_path: Path) -> None:
@@ -92,17 +148,24 @@ def test_an_edit_updates_only_its_chunks_in_the_lexical_index(
     reads: list[object] = []
     store = ingester.store.index.store
     monkeypatch.setattr(store, "iter_all", lambda *a, **k: reads.append(a) or iter(()))
-    original_get = store.get
+    original_get, original_rows = store.get, store.rows
 
     def get(ids=None, where=None):  # type: ignore[no-untyped-def]
         reads.append(where)
         return original_get(ids=ids, where=where)
 
+    def rows(where):  # type: ignore[no-untyped-def]
+        reads.append(("rows", where))
+        return original_rows(where=where)
+
     monkeypatch.setattr(store, "get", get)
+    monkeypatch.setattr(store, "rows", rows)
     report = ingester.run([settings.sources_dir])
     assert report.total("updated") == 1
-    # Only the edited source was read back for the lexical side, never the whole store.
-    assert {"source": "report-001.txt"} in reads and () not in reads
+    # Only the edited source was read back, never the whole store: once to renumber
+    # its chunks, once for the chunk rows and the lexical index together.
+    edited = {"source": "report-001.txt"}
+    assert reads == [edited, ("rows", edited)]
     assert {"source": "report-000.txt"} not in reads
 
     after = ingester.store.index.load_lexical(ingester.store.index.catalog.generation())

@@ -15,7 +15,16 @@ from pathlib import Path
 import pytest
 
 from settings import PROJECT_ROOT, Settings
-from tests.helpers import ARTICLE, actual_state, expected_state, make_ingester, write_corpus
+from tests.helpers import (
+    ARTICLE,
+    HashEmbeddings,
+    actual_state,
+    expected_state,
+    make_ingester,
+    rows_match_chroma,
+    same_through_rows_and_chroma,
+    write_corpus,
+)
 from tests.servers import chroma_server, postgres_server
 
 pytestmark = pytest.mark.slow
@@ -300,3 +309,30 @@ def test_postgres_lexical_search_of_common_words_is_exact(
         assert {2, 3} & paths  # "day" and "item" were added for the candidates alone
     else:
         assert 4 in paths  # the proof failed (terms that matter were left out): full sum
+
+
+def test_chunk_rows_in_postgres_follow_edits_and_change_no_answer(
+    postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.retrieve import Retriever
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    write_corpus(sources, files=2, paragraphs=6)
+    settings = Settings(
+        sources_dir=sources, chroma_path=tmp_path / "chroma", record_manager_url=postgres.url
+    )
+    embeddings = HashEmbeddings()
+    ingester = make_ingester(settings, embeddings)
+    ingester.run([sources])
+    total = rows_match_chroma(settings, embeddings)
+    doc = sources / "report-001.txt"
+    doc.write_text("A new opening paragraph about Zanzibar.\n\n" + doc.read_text())
+    ingester.run([sources])
+    assert rows_match_chroma(settings, embeddings) == total + 1
+    (sources / "report-000.txt").unlink()
+    ingester.run([sources])
+    assert rows_match_chroma(settings, embeddings) == total + 1 - 6
+    questions = ["Why did Iran fear the result of the war?", "Zanzibar opening", "note 3"]
+    same_through_rows_and_chroma(Retriever(settings, embeddings), questions, monkeypatch)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from errors import StoreError
 from settings import Settings
 from vectorstore.catalog import Catalog, create_tables, database_problem, make_engine, sqlite_path
+from vectorstore.chunk_rows import ChunkRows
 from vectorstore.lexical import LexicalIndex, Scoring
 from vectorstore.lock import WaitFn, advisory_lock, file_lock
 from vectorstore.store import ChunkStore, ensure_folder, folder_read_only, open_store
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from langchain_classic.indexes import SQLRecordManager
 
 LOCK_TIMEOUT_S = 600.0
+READ_AHEAD_CHUNKS = 20_000
 
 __all__ = [
     "LOCK_TIMEOUT_S",
@@ -73,6 +75,11 @@ class Index:
             ) from exc
         return manager
 
+    @cached_property
+    def chunk_rows(self) -> ChunkRows:
+        """Texts, metadata and vectors of the chunks, readable by id (``chunk_rows``)."""
+        return ChunkRows(self.engine, self.settings.chroma_collection, create=not self.read_only)
+
     @property
     def lexical_path(self) -> Path:
         return self.settings.chroma_path / f"lexical-{self.settings.chroma_collection}.npz"
@@ -99,17 +106,34 @@ class Index:
         return lexical
 
     def sync_lexical(self, generation: int, rebuild: bool = False) -> None:
-        """Bring the lexical index in line with the catalog before ``generation`` is announced.
+        """Bring the lexical index and the chunk rows in line with the catalog before
+        ``generation`` is announced.
 
-        Only sources whose content hash changed since the index last read them are read
-        again, and only their new or vanished chunks are written: an edit costs its own
-        chunks, not the corpus.
+        Only sources whose content hash changed since they were last read are read
+        again (once, for both), and only their new or vanished chunks are written: an
+        edit costs its own chunks, not the corpus.
         """
         wanted = {r.source: (r.sha256 if r.complete else None) for r in self.catalog.sources()}
+        # Texts read for the rows are handed to the lexical index, up to a bound (a
+        # first ingest of a large corpus reads its texts twice rather than hold them).
+        read: dict[str, list[tuple[str, str]]] = {}
+        room = [READ_AHEAD_CHUNKS]
+
+        def fetch_rows(source: str) -> list:  # type: ignore[type-arg]
+            rows = self.store.rows(where={"source": source})
+            if len(rows) <= room[0]:
+                read[source] = [(chunk_id, text) for chunk_id, text, _, _ in rows]
+                room[0] -= len(rows)
+            return rows
 
         def fetch(source: str) -> list[tuple[str, str]]:
+            if source in read:
+                return read.pop(source)
             return [(h.id, h.text) for h in self.store.get(where={"source": source})]
 
+        if rebuild:
+            self.chunk_rows.clear()
+        self.chunk_rows.sync(wanted, fetch_rows)
         if self.lexical_in_database:
             from vectorstore import lexical_pg
 
@@ -122,6 +146,12 @@ class Index:
         updated = (current or LexicalIndex.empty()).synced(wanted, fetch, generation)
         self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
         updated.save(self.lexical_path)
+
+    def needs_sync(self) -> bool:
+        """Whether some source's chunk rows are missing or out of date (a store written
+        before they existed): the next ingest writes them even when nothing changed."""
+        wanted = {r.source: (r.sha256 if r.complete else None) for r in self.catalog.sources()}
+        return self.chunk_rows.stale(wanted)
 
     def load_lexical(self, generation: int) -> Scoring:
         """The lexical index of ``generation``: PostgreSQL's tables, or the saved local

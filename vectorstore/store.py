@@ -340,6 +340,18 @@ class ChunkStore(VectorStore):
             for i, doc, meta in zip(result["ids"], result["documents"], result["metadatas"])
         ]
 
+    def rows(self, where: dict) -> list[tuple[str, str, dict, np.ndarray]]:
+        """(id, text, metadata, vector) of every chunk that ``where`` selects."""
+        result = self._call(
+            self.collection.get, where=where, include=["documents", "metadatas", "embeddings"]
+        )
+        return [
+            (i, doc or "", dict(meta or {}), np.asarray(v, dtype=np.float32))
+            for i, doc, meta, v in zip(
+                result["ids"], result["documents"], result["metadatas"], result["embeddings"]
+            )
+        ]
+
     def iter_all(self, batch: int = 5000) -> Iterator[Hit]:
         """Every stored chunk, a page at a time (bounded memory)."""
         offset = 0
