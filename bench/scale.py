@@ -109,7 +109,8 @@ def measure_overhead(retriever: Retriever, questions: list[str], k: int = 5) -> 
         full.append(time.perf_counter() - t)
     p = lambda xs, q: round(float(np.percentile(xs, q)) * 1000, 2)  # noqa: E731
     return {
-        "questions": len(questions),
+        "retrieval_questions": len(questions),
+        "distinct_questions": len(set(questions)),
         "raw_chroma_query_p50_ms": p(raw, 50),
         "dense_plus_bm25_fused_p50_ms": p(fused, 50),
         "hybrid_with_rerank_p50_ms": p(full, 50),
