@@ -160,6 +160,19 @@ def postgres():
         yield server
 
 
+def _article_and_reports(
+    tmp_path: Path, database_url: str, files: int, paragraphs: int = 15
+) -> Settings:
+    """Settings of an index in PostgreSQL over the article and ``files`` synthetic reports."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    write_corpus(sources, files=files, paragraphs=paragraphs)
+    return Settings(
+        sources_dir=sources, chroma_path=tmp_path / "chroma", record_manager_url=database_url
+    )
+
+
 def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_their_rows(
     postgres, tmp_path: Path, minilm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,13 +181,8 @@ def test_postgres_lexical_index_scores_like_the_embedded_one_and_edits_touch_the
     from vectorstore.lexical import LexicalIndex
     from vectorstore.lexical_pg import PostgresLexicalIndex
 
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
-    write_corpus(sources, files=3, paragraphs=15)
-    settings = Settings(
-        sources_dir=sources, chroma_path=tmp_path / "chroma", record_manager_url=postgres.url
-    )
+    settings = _article_and_reports(tmp_path, postgres.url, files=3)
+    sources = settings.sources_dir
     from vectorstore import lexical_pg
 
     monkeypatch.setattr(lexical_pg, "VACUUM_AFTER", 1)  # this ingest counts as a large one
@@ -316,13 +324,8 @@ def test_chunk_rows_in_postgres_follow_edits_and_change_no_answer(
 ) -> None:
     from qa.retrieve import Retriever
 
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
-    write_corpus(sources, files=2, paragraphs=6)
-    settings = Settings(
-        sources_dir=sources, chroma_path=tmp_path / "chroma", record_manager_url=postgres.url
-    )
+    settings = _article_and_reports(tmp_path, postgres.url, files=2, paragraphs=6)
+    sources = settings.sources_dir
     embeddings = HashEmbeddings()
     ingester = make_ingester(settings, embeddings)
     ingester.run([sources])
