@@ -15,6 +15,8 @@ from collections.abc import Iterable
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from vectorstore.embeddings import embed_matrix
+
 
 class WordVectors:
     """MiniLM vectors of single words, cached."""
@@ -30,7 +32,7 @@ class WordVectors:
         with self._lock:
             missing = [w for w in words if w not in self._cache]
         if missing:
-            vectors = np.asarray(self.embeddings.embed_documents(missing), dtype=np.float32)
+            vectors = embed_matrix(self.embeddings, missing)
             with self._lock:
                 for word, vector in zip(missing, vectors):
                     self._cache[word] = vector

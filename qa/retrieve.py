@@ -27,6 +27,8 @@ from qa.models import Passage
 from qa.scoring import ScoringConfig, rerank_score, rrf
 from settings import Settings
 from textkit.sentences import sentence_spans
+from vectorstore.chunk_rows import ChunkRow
+from vectorstore.embeddings import embed_matrix
 from vectorstore.index import Index, open_index
 from vectorstore.lexical import Scoring
 from vectorstore.store import Hit
@@ -51,7 +53,7 @@ class SentenceVectors:
         if missing:
             spans = [sentence_spans(p.text) or [(0, len(p.text))] for p in missing]
             flat = [p.text[a:b] for p, ss in zip(missing, spans) for a, b in ss]
-            vectors = np.asarray(self.embeddings.embed_documents(flat), dtype=np.float32)
+            vectors = embed_matrix(self.embeddings, flat)
             offset = 0
             with self._lock:
                 for p, ss in zip(missing, spans):
@@ -162,9 +164,12 @@ class Retriever:
             lexical_hits = lexical.search(query, cfg.candidates) if mode != "dense" else []
             dense = {i: 1.0 - d for i, d in dense_ids}
             bm25 = dict(lexical_hits)
-            # Texts, metadata and vectors of every candidate in one indexed read; what
-            # the rows lack (a store older than them) is read from Chroma.
-            rows = self._index.chunk_rows.get([*dense, *bm25])
+            # Vectors of the lexical-only candidates now, texts and metadata of the pool
+            # once it is known: each an indexed read of the chunk rows. What the rows
+            # lack (a store older than them) is read from Chroma.
+            chunk_rows = self._index.chunk_rows
+            rows = chunk_rows.get([i for i in bm25 if i not in dense], text=False)
+            texts: dict[str, ChunkRow] = {}
             by_id: dict[str, Hit] = {}
             invalid: set[str] = set()
             while True:
@@ -191,10 +196,11 @@ class Retriever:
                 by_dense = sorted(order, key=lambda i: -dense.get(i, 0.0))
                 wanted = order[: max(k, cfg.rerank // 2)] + by_dense[: cfg.rerank // 2]
                 wanted = list(dict.fromkeys(wanted))
+                texts.update(chunk_rows.get([i for i in wanted if i not in texts], vector=False))
                 for i in wanted:
-                    if i in rows and i not in by_id and rows[i].metadata.get("paragraph"):
-                        by_id[i] = Hit(i, rows[i].text, rows[i].metadata, 0.0)
-                need = [i for i in wanted if i not in by_id and i not in rows]
+                    if i in texts and i not in by_id and texts[i].metadata.get("paragraph"):
+                        by_id[i] = Hit(i, texts[i].text, texts[i].metadata, 0.0)
+                need = [i for i in wanted if i not in by_id and i not in texts]
                 hits = store.get(ids=need) if need else []
                 by_id.update((h.id, h) for h in hits if h.metadata.get("paragraph"))
                 dropped = set(wanted) - by_id.keys()  # gone, or not a paragraph

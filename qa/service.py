@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
@@ -12,7 +11,7 @@ from qa.pipeline import Assistant, Backend, ExtractiveBackend
 from qa.retrieve import Retriever
 from qa.scoring import ScoringConfig
 from settings import Settings
-from vectorstore.embeddings import default_embeddings
+from vectorstore.embeddings import default_embeddings, embed_matrix
 
 
 def scoring_config(settings: Settings) -> ScoringConfig:
@@ -37,7 +36,7 @@ def make_backend(
         spec,
         model,
         sentence_vectors=lambda passages: retriever.sentences.get(passages),
-        embed=lambda texts: np.asarray(retriever.embeddings.embed_documents(texts)),
+        embed=lambda texts: embed_matrix(retriever.embeddings, texts),
         coverage=lambda query, text: retriever.lexical.coverage(query, text),
     )
 

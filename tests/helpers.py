@@ -131,7 +131,7 @@ def same_through_rows_and_chroma(
         assert {(q, m): retriever.search(q, 5, mode=m) for q, m in through_rows} == through_rows
     with monkeypatch.context() as patch:
         # A store written before the rows existed: Chroma answers, the same.
-        patch.setattr(retriever.index.chunk_rows, "get", lambda ids: {})
+        patch.setattr(retriever.index.chunk_rows, "get", lambda ids, **_: {})
         assert {(q, m): retriever.search(q, 5, mode=m) for q, m in through_rows} == through_rows
 
 

@@ -58,7 +58,9 @@ def terms(text: str) -> list[str]:
     out = []
     for word in _WORD.findall(fold(text)):
         word = word.removesuffix("'s")
-        if (word not in STOPWORDS and len(word) > 1) or word.isdigit():
+        if word.isdigit():
+            out.append(word)  # the stemmer leaves digits as they are: skip it
+        elif word not in STOPWORDS and len(word) > 1:
             out.append(stem(word))
     return out
 

@@ -106,9 +106,12 @@ class ChunkRows:
             create_tables(lambda: _metadata.create_all(engine))
 
     # -- reading -----------------------------------------------------------------
-    def get(self, ids: Iterable[str]) -> dict[str, ChunkRow]:
-        """The rows of ``ids`` that are here; any database failure returns none (the
-        caller reads Chroma instead)."""
+    def get(
+        self, ids: Iterable[str], text: bool = True, vector: bool = True
+    ) -> dict[str, ChunkRow]:
+        """The rows of ``ids`` that are here, with their text and metadata, their vector,
+        or both (what is not asked for is left empty); any database failure returns none
+        (the caller reads Chroma instead)."""
         wanted = list(dict.fromkeys(ids))
         out: dict[str, ChunkRow] = {}
         if not wanted:
@@ -116,17 +119,20 @@ class ChunkRows:
         # Plain SQL on the driver: building and compiling the statement through the
         # ORM layer cost four times the read itself.
         mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        columns = ", ".join(
+            [*(("text", "metadata") if text else ("''", "'{}'")), "vector" if vector else "''"]
+        )
         try:
             with self.engine.connect() as conn:
                 for start in range(0, len(wanted), READ_BATCH):
                     part = wanted[start : start + READ_BATCH]
                     rows = conn.exec_driver_sql(
-                        f"SELECT id, text, metadata, vector FROM {_rows.name} "
+                        f"SELECT id, {columns} FROM {_rows.name} "
                         f"WHERE collection = {mark} AND id IN ({', '.join([mark] * len(part))})",
                         (self.collection, *part),
                     ).fetchall()
-                    for chunk_id, text, meta, vector in rows:
-                        out[chunk_id] = ChunkRow(chunk_id, text, meta, vector)
+                    for chunk_id, body, meta, blob in rows:
+                        out[chunk_id] = ChunkRow(chunk_id, body, meta, blob)
         except SQLAlchemyError:
             return {}
         return out

@@ -96,6 +96,15 @@ class MiniLMEmbeddings(Embeddings):
         return self.embed_array([text])[0].tolist()
 
 
+def embed_matrix(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    """``texts`` embedded as an (n, d) float32 array, without the round trip through
+    Python lists where the embeddings can hand out the array itself."""
+    as_array = getattr(embeddings, "embed_array", None)
+    if as_array is not None:
+        return np.asarray(as_array(list(texts)), dtype=np.float32)
+    return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
+
+
 def default_embeddings(batch_size: int = 16) -> MiniLMEmbeddings:
     """The product's embedding model."""
     return MiniLMEmbeddings(batch_size=batch_size)
