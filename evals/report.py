@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from evals.metrics import METRICS, UPPER_BOUNDS, risk_coverage
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """``write`` a file beside ``path``, then move it into place in one step: the eval
+    page, refreshing while a run writes its report, never reads half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    write(partial)
+    os.replace(partial, path)
+    return path
 
 
 def _fmt(value: float | None, name: str = "") -> str:
@@ -49,7 +60,7 @@ def write_markdown(out: Path) -> str:
             "",
         ]
     text = "\n".join(lines)
-    (out / "report.md").write_text(text, encoding="utf-8")
+    write_atomically(out / "report.md", lambda p: p.write_text(text, encoding="utf-8"))
     return text
 
 
@@ -74,8 +85,7 @@ def write_plots(out: Path) -> list[Path]:
     ax.invert_yaxis()
     ax.set_title(f"{report['set']}: metrics (red: thresholds)")
     fig.tight_layout()
-    paths = [out / "metrics.png"]
-    fig.savefig(paths[0], dpi=100)
+    paths = [write_atomically(out / "metrics.png", lambda p: fig.savefig(p, dpi=100, format="png"))]
     plt.close(fig)
     paths.append(write_risk_coverage(out, rows, report))
     fig, ax = plt.subplots(figsize=(8, 3))
@@ -84,8 +94,9 @@ def write_plots(out: Path) -> list[Path]:
     ax.set_ylabel("questions")
     ax.set_title(f"{report['set']}: latency")
     fig.tight_layout()
-    paths.append(out / "latency.png")
-    fig.savefig(paths[-1], dpi=100)
+    paths.append(
+        write_atomically(out / "latency.png", lambda p: fig.savefig(p, dpi=100, format="png"))
+    )
     plt.close(fig)
     return paths
 
@@ -110,8 +121,9 @@ def write_risk_coverage(out: Path, rows: list[dict], report: dict) -> Path:
     ax.set_ylabel("precision of answered questions")
     ax.set_title(f"{report['set']}: risk–coverage")
     fig.tight_layout()
-    path = out / "risk_coverage.png"
-    fig.savefig(path, dpi=100)
+    path = write_atomically(
+        out / "risk_coverage.png", lambda p: fig.savefig(p, dpi=100, format="png")
+    )
     plt.close(fig)
     return path
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evals.metrics import LABELS, UPPER_BOUNDS, aggregate, failed_thresholds, score_answer
+from evals.report import write_atomically
 from evals.sets_io import QuestionSet
 from ingest.service import open_ingester
 from qa.models import Turn
@@ -103,9 +104,8 @@ def run_set(
 
 def write_results(result: RunResult, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "results.jsonl", "w", encoding="utf-8") as handle:
-        for row in result.rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in result.rows)
+    write_atomically(out / "results.jsonl", lambda p: p.write_text(lines, encoding="utf-8"))
     report = {
         "set": result.set.name,
         "questions": len(result.rows),
@@ -118,4 +118,5 @@ def write_results(result: RunResult, out: Path) -> None:
         "settings": result.settings,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    body = json.dumps(report, indent=2, ensure_ascii=False)
+    write_atomically(out / "report.json", lambda p: p.write_text(body, encoding="utf-8"))

@@ -250,3 +250,24 @@ def test_a_missed_threshold_fails_the_run_naming_the_metric(tmp_path: Path) -> N
     )  # fmt: skip
     assert run.returncode == 1
     assert "FAILED strict: hit@1 = 1.000, below the threshold 1.010" in run.stderr
+
+
+def test_report_files_appear_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The eval page refreshes while a run writes its report: whoever reads a report file
+    sees the previous whole file or the new whole file, never one half written."""
+    from evals.report import write_atomically
+
+    target = tmp_path / "metrics.png"
+    target.write_bytes(b"old, complete")
+    seen = []
+
+    def write(partial: Path) -> None:
+        partial.write_bytes(b"new, first half")
+        seen.append(target.read_bytes())  # a reader in the middle of the write
+        with partial.open("ab") as handle:
+            handle.write(b", second half")
+
+    write_atomically(target, write)
+    assert seen == [b"old, complete"]
+    assert target.read_bytes() == b"new, first half, second half"
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.png"]
