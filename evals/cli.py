@@ -32,7 +32,13 @@ from pathlib import Path
 from chats.store import ChatStore
 from errors import QAError
 from evals import feedback
-from evals.report import combined_risk_coverage, compare, write_markdown, write_plots
+from evals.report import (
+    combined_risk_coverage,
+    compare,
+    write_atomically,
+    write_markdown,
+    write_plots,
+)
 from evals.runner import run_set, write_results
 from evals.sets_io import load_set, load_sets
 from settings import Settings
@@ -91,10 +97,12 @@ def from_feedback(out: Path, name: str) -> int:
             )
             return 1
         out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.name + ".partial")
-        partial.write_text(feedback.to_yaml(found, name), encoding="utf-8")
-        load_set(partial)  # what is written must load
-        partial.replace(out)
+
+        def write(partial: Path) -> None:
+            partial.write_text(feedback.to_yaml(found, name), encoding="utf-8")
+            load_set(partial)  # what is written must load
+
+        write_atomically(out, write)
     except (QAError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -188,7 +188,7 @@ class Ingester:
             self._counts = None
             self._sync_files(found.files, previous, report)
             self._delete_missing(found, previous, report)
-            if report.changed or rebuild or self.store.index.needs_sync():
+            if report.changed or rebuild or self.store.needs_publish():
                 self.store.publish()
         report.seconds = time.perf_counter() - started
         return report

@@ -113,17 +113,18 @@ class Index:
         again (once, for both), and only their new or vanished chunks are written: an
         edit costs its own chunks, not the corpus.
         """
-        wanted = {r.source: (r.sha256 if r.complete else None) for r in self.catalog.sources()}
+        wanted = self._wanted()
         # Texts read for the rows are handed to the lexical index, up to a bound (a
         # first ingest of a large corpus reads its texts twice rather than hold them).
         read: dict[str, list[tuple[str, str]]] = {}
-        room = [READ_AHEAD_CHUNKS]
+        room = READ_AHEAD_CHUNKS
 
         def fetch_rows(source: str) -> list:  # type: ignore[type-arg]
+            nonlocal room
             rows = self.store.rows(where={"source": source})
-            if len(rows) <= room[0]:
+            if len(rows) <= room:
                 read[source] = [(chunk_id, text) for chunk_id, text, _, _ in rows]
-                room[0] -= len(rows)
+                room -= len(rows)
             return rows
 
         def fetch(source: str) -> list[tuple[str, str]]:
@@ -150,8 +151,12 @@ class Index:
     def needs_sync(self) -> bool:
         """Whether some source's chunk rows are missing or out of date (a store written
         before they existed): the next ingest writes them even when nothing changed."""
-        wanted = {r.source: (r.sha256 if r.complete else None) for r in self.catalog.sources()}
-        return self.chunk_rows.stale(wanted)
+        return self.chunk_rows.stale(self._wanted())
+
+    def _wanted(self) -> dict[str, str | None]:
+        """Each catalogued source's content hash; None while its ingest is incomplete
+        (what the lexical index and the chunk rows are brought in line with)."""
+        return {r.source: (r.sha256 if r.complete else None) for r in self.catalog.sources()}
 
     def load_lexical(self, generation: int) -> Scoring:
         """The lexical index of ``generation``: PostgreSQL's tables, or the saved local

@@ -247,6 +247,12 @@ class SourceStore:
             self.index.catalog.remove(source)
         return len(ids)
 
+    def needs_publish(self) -> bool:
+        """Whether readers lack something even when no source changed (chunk rows of a
+        store written before they existed)."""
+        with self._errors("check the index"):
+            return self.index.needs_sync()
+
     def publish(self) -> int:
         """Announce a new generation to readers; the lexical index is brought up to
         date first (the sources that changed, only), so no question waits for it.
