@@ -12,7 +12,9 @@ from evals.tools.check_keywords import check_set, load_sources, main, uncovered
 from settings import PROJECT_ROOT
 
 SETS = PROJECT_ROOT / "evals" / "sets"
-TEST_SETS = [SETS / "article-test.yaml", SETS / "harrowmere.yaml"]
+TEST_SETS = [
+    SETS / f"{name}.yaml" for name in ("article-test", "harrowmere", "article-blind", "kestrel")
+]
 
 
 @pytest.mark.parametrize("path", TEST_SETS, ids=lambda p: p.stem)
