@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from qa.citations import is_multi_source, marker
 from qa.models import Citation, Passage
 from qa.scoring import Candidate, Question
-from textkit.cues import AnswerType
-from textkit.words import STOPWORDS
+from textkit.cues import AnswerType, counted_phrase
 
 ABSTAIN_TEXT = "The sources don't say. The closest passages are listed below."
 CLOSEST = "The closest passages are listed below."
@@ -46,7 +45,6 @@ _OF_PHRASE = re.compile(
     r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(the\s+[\w\s’'-]+?\s+of\s+[\w\s’'-]+?)\s*\??$",
     re.I,
 )
-_HOW_MANY = re.compile(r"\bhow (many|much)\s+([\w-]+)", re.I)
 
 
 def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
@@ -57,6 +55,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     'give the population of Baku'
     >>> missing_phrase(Question.read("How many tanks did Armenia lose?", []), [])
     'give the number of tanks'
+    >>> missing_phrase(Question.read("How many Iranian soldiers were deployed?", []), [])
+    'give the number of Iranian soldiers'
     >>> p = Passage("i", "Iran spoke in 2020.", "a.txt", 1, None, "", "", 0.0)
     >>> missing_phrase(Question.read("What did Iran say at the UN in 2023?", []), [p])
     'mention UN or 2023'
@@ -70,10 +70,10 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     match = _OF_PHRASE.match(question.text)
     if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
         return f"give {match.group(1).strip()}"
-    how = _HOW_MANY.search(question.text)
-    if how and question.kind is AnswerType.QUANTITY and how.group(2).lower() not in STOPWORDS:
-        noun = "number" if how.group(1).lower() == "many" else "amount"
-        return f"give the {noun} of {how.group(2)}"
+    counted = counted_phrase(question.text)
+    if counted and question.kind is AnswerType.QUANTITY:
+        noun = "number" if counted[0] == "many" else "amount"
+        return f"give the {noun} of {counted[1]}"
     return {
         AnswerType.QUANTITY: "give that number",
         AnswerType.YEAR: "give that date",

@@ -434,7 +434,8 @@ class Aligner:
 
     def paragraph(self, index: int) -> ParagraphMatch:
         words = self.texts[index]
-        names = [c for c in self.analysis.constraints if c.kind == "name"]
+        # A defined term counts as a name: a definition must name what it defines.
+        names = [c for c in self.analysis.constraints if c.kind in ("name", "term")]
         return ParagraphMatch(
             alignment(self._best(words), self.idf),
             tuple(c.text for c in names if not mentions(words, c)),

@@ -47,7 +47,7 @@ FEATURES = (
     "align_para_min",  # the worst-matched question word's best match in the paragraph
     "align_sent",  # the same two within the sentence
     "align_sent_min",
-    "miss_name",  # share of the question's proper names its paragraph never names
+    "miss_name",  # share of the question's proper names (and defined term) its paragraph lacks
     "miss_number",  # 1 when a number or year of the question is not in the paragraph
     "type_missing",  # 1 when the sentence lacks the kind of answer asked for
     "novelty",  # share of the sentence's words the question does not already use

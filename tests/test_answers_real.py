@@ -67,6 +67,9 @@ def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
         ("What is the population of Baku?", "population of Baku"),
         ("How many tanks did Armenia lose in the war?", "number of tanks"),
         ("What did Iran's president say at the United Nations in 2023?", "2023"),
+        ("How many Iranian soldiers were deployed to the border?", "number of Iranian soldiers"),
+        # A definition names what it defines: a term the sources never use is not defined.
+        ("<script>alert(1)</script> what is compost?", "mention compost"),
     ],
 )
 def test_unanswerable_questions_abstain_and_name_what_is_missing(

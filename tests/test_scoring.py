@@ -22,7 +22,15 @@ from qa.scoring import (
     rrf,
     sentence_features,
 )
-from textkit.cues import AnswerType, answer_type, constraints, satisfies
+from textkit.cues import (
+    AnswerType,
+    answer_type,
+    constraints,
+    counted_phrase,
+    folded_words,
+    mentions,
+    satisfies,
+)
 
 OPEN = ScoringConfig(answer_weights={"bias": -4.0, "lead_p": 8.0}, min_answer=0.5, min_support=0.5)
 
@@ -95,6 +103,46 @@ def test_constraints_keep_multi_word_names_and_numbers() -> None:
         (c.text, c.kind) for c in constraints("What did Iran say at the United Nations in 2023?")
     ]
     assert found == [("Iran", "name"), ("United Nations", "name"), ("2023", "number")]
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("What is compost?", "compost"),
+        ("what are seiches", "seiches"),
+        ("What does 'thalweg' mean?", "thalweg"),
+        ("Define brine.", "brine"),
+        ("What is meant by a status quo?", "status quo"),
+        ("What is the Minsk Group?", None),  # a name: a name constraint already
+        ("What is it?", None),
+        ("What is Baku known for?", None),
+        ("What is the population of Baku?", None),
+    ],
+)
+def test_a_definition_question_must_find_its_term_in_the_evidence(
+    question: str, term: str | None
+) -> None:
+    found = [c for c in constraints(question) if c.kind == "term"]
+    assert [c.text for c in found] == ([term] if term else [])
+    if term:
+        # Any form of each of its words will do; a related word will not.
+        assert mentions(folded_words(f"Here {term}s and {term} are described."), found[0])
+        assert not mentions(folded_words("Here mulch is described."), found[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many Iranian soldiers were deployed to the border?", ("many", "Iranian soldiers")),
+        ("How many sturgeon species live in the Caspian?", ("many", "sturgeon species")),
+        ("How many people live along the coast?", ("many", "people")),
+        ("How much natural gas does Iran sell to Turkey?", ("much", "natural gas")),
+        ("How much water flows into the sea?", ("much", "water")),
+        ("How many of them fought?", None),
+    ],
+)
+def test_what_a_count_question_counts(question: str, counted: tuple[str, str] | None) -> None:
+    assert counted_phrase(question) == counted
 
 
 def _features(**match: object) -> dict[str, float]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from textkit.words import STOPWORDS, fold, stem
+from textkit.words import STOPWORDS, fold, stem, terms
 
 
 class AnswerType(Enum):
@@ -254,7 +254,43 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     return bool(found or _PLACE_WORDS.search(rest))
 
 
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+_COUNTED = re.compile(r"\bhow (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+_IRREGULAR_PLURALS = frozenset("people men women children police staff cattle sheep deer".split())
+
+
+def _plural(word: str) -> bool:
+    return word in _IRREGULAR_PLURALS or (
+        len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    )
+
+
+def counted_phrase(question: str) -> tuple[str, str] | None:
+    """What a "how many / how much" question counts, as written, and which of the two
+    it is. A count's noun phrase ends at its plural noun ("how many Iranian soldiers
+    were ..."); an amount's at the verb after it ("how much water flows ...").
+
+    >>> counted_phrase("How many Iranian soldiers were deployed to the border?")
+    ('many', 'Iranian soldiers')
+    >>> counted_phrase("How many sturgeon species live there?")
+    ('many', 'sturgeon species')
+    >>> counted_phrase("How much gas does Iran sell?"), counted_phrase("How much water flows in?")
+    (('much', 'gas'), ('much', 'water'))
+    >>> counted_phrase("How many did it lose?"), counted_phrase("How long is it?")
+    (None, None)
+    """
+    match = _COUNTED.search(question)
+    if not match:
+        return None
+    which = match.group(1).lower()
+    words: list[str] = []
+    for word in match.group(2).split():
+        low = fold(word)
+        if low in STOPWORDS or (which == "much" and words and _plural(low)):
+            break
+        words.append(word)
+        if which == "many" and _plural(low):
+            break
+    return (which, " ".join(words)) if words else None
 
 
 def counted_words(question: str) -> set[str]:
@@ -263,20 +299,12 @@ def counted_words(question: str) -> set[str]:
     >>> sorted(counted_words("How many tanks did Armenia lose?"))
     ['tank']
     >>> sorted(counted_words("How many sturgeon species live there?"))
-    ['live', 'speci', 'sturgeon']
+    ['speci', 'sturgeon']
     >>> counted_words("How long is it?")
     set()
     """
-    match = _COUNTED.search(question)
-    if not match:
-        return set()
-    out = set()
-    for word in match.group(1).split():
-        word = fold(word)
-        if word in STOPWORDS:
-            break
-        out.add(stem(word))
-    return out
+    counted = counted_phrase(question)
+    return {stem(fold(word)) for word in counted[1].split()} if counted else set()
 
 
 def _strip_words(text: str, words: set[str]) -> str:
@@ -300,20 +328,58 @@ class Constraint:
     """Something specific a question names, which the evidence must also name."""
 
     text: str
-    kind: str  # "number" or "name"
+    kind: str  # "number", "name", or "term" (the common noun a definition question defines)
+
+
+# "What is compost?", "What are seiches?", "What does 'thalweg' mean?", "Define brine.":
+# a definition names what it defines, so the evidence must name the subject too.
+_SUBJECT = r"(?:an?\s+)?[\"'‘“]?([a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2})[\"'’”]?"
+_DEFINITION = re.compile(
+    r"^\s*(?:(?:what|who)\s+(?:is|are)\s+|define\s+|what\s+is\s+meant\s+by\s+)"
+    + _SUBJECT
+    + r"\s*[?.]?\s*$|^\s*what\s+(?:does|do)\s+"
+    + _SUBJECT
+    + r"\s+mean\s*\??\s*$",
+    re.I,
+)
+
+
+def defined_term(question: str) -> str | None:
+    """The common noun a definition question asks about, or None.
+
+    >>> defined_term("what is compost?"), defined_term("What does 'brine' mean?")
+    ('compost', 'brine')
+    >>> defined_term("What is a status quo?"), defined_term("What is it?")
+    ('status quo', None)
+    >>> defined_term("What is the Minsk Group?"), defined_term("What is Baku known for?")
+    (None, None)
+    """
+    match = _DEFINITION.match(question)
+    if not match:
+        return None
+    subject = (match.group(1) or match.group(2)).strip("'’")
+    words = subject.split()
+    if any(fold(w) in STOPWORDS or not w.islower() for w in words):
+        return None  # a pronoun, "the ...", or a proper name (names are constraints already)
+    return subject
 
 
 def constraints(question: str) -> list[Constraint]:
-    """The numbers, years and proper names a question is specific about.
+    """The numbers, years, proper names and defined terms a question is specific about.
 
     >>> [(c.text, c.kind) for c in constraints("What did Iran's president say at the UN in 2023?")]
     [('Iran', 'name'), ('UN', 'name'), ('2023', 'number')]
+    >>> constraints("What is compost?")
+    [Constraint(text='compost', kind='term')]
     """
     found: dict[str, Constraint] = {}
     for word in names(question):
         found.setdefault(fold(word), Constraint(word.removesuffix("’s").removesuffix("'s"), "name"))
     for number in _YEAR_OR_NUMBER.findall(question):
         found.setdefault(number, Constraint(number, "number"))
+    term = defined_term(question)
+    if term:
+        found.setdefault(fold(term), Constraint(term, "term"))
     return list(found.values())
 
 
@@ -380,7 +446,8 @@ def mentions(text_words: frozenset[str] | set[str], constraint: Constraint) -> b
     """Whether a constraint is named in text whose folded words are ``text_words``.
 
     Numbers match literally (thousands separators ignored); names match themselves,
-    their aliases, or a word sharing their first six letters (Azerbaijan ~ Azerbaijani).
+    their aliases, or a word sharing their first six letters (Azerbaijan ~ Azerbaijani);
+    a defined term matches when each of its words is there in some form.
 
     >>> words = {"azerbaijani", "371000", "victory"}
     >>> mentions(words, Constraint("Azerbaijan", "name"))
@@ -389,9 +456,14 @@ def mentions(text_words: frozenset[str] | set[str], constraint: Constraint) -> b
     True
     >>> mentions(words, Constraint("Baku", "name")), mentions(words, Constraint("2023", "number"))
     (True, False)
+    >>> mentions({"seiches", "occur"}, Constraint("seiche", "term"))
+    True
     """
     if constraint.kind == "number":
         return constraint.text.replace(",", "") in text_words
+    if constraint.kind == "term":  # every word, in any form: "seiches" ~ "seiche"
+        stems = {stem(w) for w in text_words}
+        return all(t in stems for t in terms(constraint.text))
     variants = name_variants(constraint.text)
     if variants & text_words:
         return True
