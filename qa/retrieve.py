@@ -164,12 +164,13 @@ class Retriever:
             lexical_hits = lexical.search(query, cfg.candidates) if mode != "dense" else []
             dense = {i: 1.0 - d for i, d in dense_ids}
             bm25 = dict(lexical_hits)
-            # Vectors of the lexical-only candidates now, texts and metadata of the pool
-            # once it is known: each an indexed read of the chunk rows. What the rows
-            # lack (a store older than them) is read from Chroma.
+            # Texts, metadata and vectors of the pool once it is known: one indexed read
+            # of the chunk rows. The fused order needs ranks only, and a candidate only
+            # BM25 found is below the dense head, so only the pool's lexical-only members
+            # need their vectors (their dense score counts in the re-ranking). What the
+            # rows lack (a store older than them) is read from Chroma.
             chunk_rows = self._index.chunk_rows
-            rows = chunk_rows.get([i for i in bm25 if i not in dense], text=False)
-            texts: dict[str, ChunkRow] = {}
+            rows: dict[str, ChunkRow] = {}
             by_id: dict[str, Hit] = {}
             invalid: set[str] = set()
             while True:
@@ -177,36 +178,34 @@ class Retriever:
                     [i for i, _ in dense_ids if i not in invalid],
                     [i for i, _ in lexical_hits if i not in invalid],
                 ]
-                # Lexical-only candidates need their vectors: their dense score counts
-                # in the re-ranking pool. A chunk gone since the lexical index was
-                # written takes no rank.
-                lexical_only = [i for i in rankings[1] if i not in dense]
-                dense.update((i, float(rows[i].vector @ vector)) for i in lexical_only if i in rows)
-                unread = [i for i in lexical_only if i not in dense]
-                if unread:
-                    found = store.vectors(unread)
-                    dense.update((i, float(v @ vector)) for i, v in found.items())
-                    invalid |= set(unread) - found.keys()
-                    if len(found) < len(unread):
-                        continue
                 fused = rrf(rankings, cfg.rrf_k)
                 order = sorted(fused, key=lambda i: -fused[i])
-                # Documents and metadata only for what may be returned: the fused head
-                # and the dense head, which make up the re-ranking pool.
-                by_dense = sorted(order, key=lambda i: -dense.get(i, 0.0))
+                # The re-ranking pool: the fused head and the dense head.
+                by_dense = [i for i in order if i in dense]
+                by_dense.sort(key=lambda i: -dense[i])
                 wanted = order[: max(k, cfg.rerank // 2)] + by_dense[: cfg.rerank // 2]
                 wanted = list(dict.fromkeys(wanted))
-                texts.update(chunk_rows.get([i for i in wanted if i not in texts], vector=False))
+                rows.update(chunk_rows.get([i for i in wanted if i not in rows]))
                 for i in wanted:
-                    if i in texts and i not in by_id and texts[i].metadata.get("paragraph"):
-                        by_id[i] = Hit(i, texts[i].text, texts[i].metadata, 0.0)
-                need = [i for i in wanted if i not in by_id and i not in texts]
+                    row = rows.get(i)
+                    if row is not None and i not in by_id and row.metadata.get("paragraph"):
+                        by_id[i] = Hit(i, row.text, row.metadata, 0.0)
+                        if i not in dense:
+                            dense[i] = float(row.vector @ vector)
+                need = [i for i in wanted if i not in by_id and i not in rows]
                 hits = store.get(ids=need) if need else []
                 by_id.update((h.id, h) for h in hits if h.metadata.get("paragraph"))
-                dropped = set(wanted) - by_id.keys()  # gone, or not a paragraph
+                unscored = [i for i in wanted if i in by_id and i not in dense]
+                if unscored:
+                    dense.update((i, float(v @ vector)) for i, v in store.vectors(unscored).items())
+                # Gone since the lexical index was written, or not a paragraph: no rank.
+                dropped = set(wanted) - by_id.keys()
+                dropped |= {i for i in unscored if i not in dense}
                 if not dropped:
                     break
                 invalid |= dropped
+                for i in dropped:
+                    by_id.pop(i, None)
         passages = [
             Passage.from_hit(
                 i,

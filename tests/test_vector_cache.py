@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from settings import PROJECT_ROOT, Settings
 from tests.helpers import HashEmbeddings
+from vectorstore import vector_cache
 from vectorstore.vector_cache import CachedEmbeddings, VectorCache, cached
 
 
@@ -38,8 +40,10 @@ class Counting(Embeddings):
 def test_a_second_process_reads_the_vectors_the_first_computed(tmp_path: Path) -> None:
     texts = ["Iran feared separatism.", "Baku won.", "Iran feared separatism."]
     first = Counting()
-    a = cached(first, tmp_path, writable=True).embed_documents(texts)
+    embeddings = cached(first, tmp_path, writable=True)
+    a = embeddings.embed_documents(texts)
     assert first.asked == ["Iran feared separatism.", "Baku won."]  # each text once
+    embeddings.cache.flush()  # what the end of the process does (see the one-shot test)
 
     again = Counting()  # a new process: nothing in memory, the file is still there
     b = cached(again, tmp_path, writable=True).embed_documents([*texts, "new"])
@@ -81,10 +85,33 @@ def test_the_cache_stays_bounded(tmp_path: Path) -> None:
     embeddings = CachedEmbeddings(Counting(), cache)
     for start in range(0, 1000, 50):
         embeddings.embed_documents([f"text {i}" for i in range(start, start + 50)])
+        cache.flush()
     assert cache._connection() is not None
     (rows,) = cache._connection().execute("SELECT count(*) FROM vectors").fetchone()
     assert 0 < rows <= 150
     assert "text 999" in cache.get(["text 999", "text 0"])  # the newest stay
+
+
+def test_new_vectors_are_served_at_once_and_written_behind(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path / "v.sqlite", "m")
+    cache.put(["Baku won."], np.ones((1, 4), dtype=np.float32))
+    assert list(cache.get(["Baku won."])) == ["Baku won."]  # from memory
+    other = VectorCache(tmp_path / "v.sqlite", "m")  # another process reads the file
+    deadline = time.monotonic() + 60  # a hang guard: the timer writes within a second
+    while not other.get(["Baku won."]):
+        assert time.monotonic() < deadline, "the waiting vectors were never written"
+        time.sleep(0.05)
+    np.testing.assert_array_equal(other.get(["Baku won."])["Baku won."], np.ones(4))
+
+
+def test_many_waiting_vectors_are_written_without_waiting_for_the_timer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_cache, "WRITE_AFTER_S", 3600.0)
+    cache = VectorCache(tmp_path / "v.sqlite", "m")
+    texts = [f"text {i}" for i in range(vector_cache.WRITE_AT_ROWS)]
+    cache.put(texts, np.ones((len(texts), 4), dtype=np.float32))
+    assert len(VectorCache(tmp_path / "v.sqlite", "m").get(texts)) == len(texts)
 
 
 @pytest.mark.slow

@@ -11,14 +11,20 @@ reads another model's vectors.
 It is a cache, never a source of truth: anything that goes wrong with it (a
 read-only folder, a busy or damaged file) leaves the caller to compute the
 vectors as if it were empty. Its size is bounded; the oldest rows go first.
+
+New vectors are written behind the answer: kept in memory (and served from
+there) and written by a background timer a moment later, or when many are
+waiting, or when the process exits, so no question waits on a disk write.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import sqlite3
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +35,17 @@ log = logging.getLogger(__name__)
 
 MAX_ROWS = 200_000  # about 300 MB of 384-d float32 vectors
 _BATCH = 500  # keys per SELECT (SQLite's variable limit is far above)
+WRITE_AFTER_S = 1.0  # new vectors wait this long in memory before they are written
+WRITE_AT_ROWS = 2000  # ... or until this many are waiting
+
+_open_caches: weakref.WeakSet[VectorCache] = weakref.WeakSet()
+
+
+@atexit.register
+def _write_all() -> None:
+    """What is still waiting in memory is written as the process ends."""
+    for cache in list(_open_caches):
+        cache.flush()
 
 
 def _key(model_id: str, text: str) -> bytes:
@@ -45,6 +62,9 @@ class VectorCache:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._broken = False
+        self._waiting: dict[bytes, bytes] = {}  # key -> vector, not yet written
+        self._timer: threading.Timer | None = None
+        _open_caches.add(self)
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._broken:
@@ -67,14 +87,17 @@ class VectorCache:
         log.info("vector cache at %s not used: %s", self.path, exc)
         self._broken = True
         self._conn = None
+        self._waiting = {}
 
     def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors of those ``texts`` that have one."""
         keys = {_key(self.model_id, t): t for t in texts}
         found: dict[str, np.ndarray] = {}
         with self._lock:
-            conn = self._connection()
-            if conn is None or not keys:
+            for key in [k for k in keys if k in self._waiting]:
+                found[keys.pop(key)] = np.frombuffer(self._waiting[key], dtype=np.float32)
+            conn = self._connection() if keys else None
+            if conn is None:
                 return found
             wanted = list(keys)
             try:
@@ -88,36 +111,52 @@ class VectorCache:
                         found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
             except sqlite3.Error as exc:
                 self._give_up(exc)
-                return {}
         return found
 
     def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Keep ``vectors`` (one row per text); a busy or unwritable file is skipped."""
-        rows = [
-            (_key(self.model_id, t), np.ascontiguousarray(v, dtype=np.float32).tobytes())
-            for t, v in zip(texts, vectors)
-        ]
+        """Keep ``vectors`` (one row per text): in memory now, on disk shortly."""
         with self._lock:
-            conn = self._connection()
-            if conn is None or not rows:
+            if self._broken:
                 return
-            try:
-                with conn:
-                    conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
-                    span = "SELECT max(rowid) - min(rowid) FROM vectors"
-                    (count,) = conn.execute(span).fetchone()
-                    if count is not None and count >= self.max_rows:
-                        conn.execute(
-                            "DELETE FROM vectors WHERE rowid < "
-                            "(SELECT max(rowid) FROM vectors) - ?",
-                            (self.max_rows // 2,),
-                        )
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    return  # another process is writing: these are kept next time
-                self._give_up(exc)
-            except sqlite3.Error as exc:
-                self._give_up(exc)
+            for t, v in zip(texts, vectors):
+                key = _key(self.model_id, t)
+                self._waiting[key] = np.ascontiguousarray(v, dtype=np.float32).tobytes()
+            if len(self._waiting) >= WRITE_AT_ROWS:
+                self._write()
+            elif self._waiting and self._timer is None:
+                self._timer = threading.Timer(WRITE_AFTER_S, self.flush)
+                self._timer.daemon = True  # the exit hook writes what it leaves
+                self._timer.start()
+
+    def flush(self) -> None:
+        """Write what waits in memory now (a busy or unwritable file is skipped)."""
+        with self._lock:
+            self._write()
+
+    def _write(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        rows, self._waiting = list(self._waiting.items()), {}
+        conn = self._connection()
+        if conn is None or not rows:
+            return
+        try:
+            with conn:
+                conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
+                span = "SELECT max(rowid) - min(rowid) FROM vectors"
+                (count,) = conn.execute(span).fetchone()
+                if count is not None and count >= self.max_rows:
+                    conn.execute(
+                        "DELETE FROM vectors WHERE rowid < (SELECT max(rowid) FROM vectors) - ?",
+                        (self.max_rows // 2,),
+                    )
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return  # another process is writing: these are computed again next time
+            self._give_up(exc)
+        except sqlite3.Error as exc:
+            self._give_up(exc)
 
 
 class CachedEmbeddings(Embeddings):
