@@ -59,43 +59,48 @@ class VectorCache:
         self.path = path
         self.model_id = model_id
         self.max_rows = max_rows
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the maps below and the reading connection
+        self._write_lock = threading.Lock()  # the writing connection
         self._conn: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
         self._broken = False
-        self._waiting: dict[bytes, bytes] = {}  # key -> vector, not yet written
+        # key -> vector: waiting to be written, and being written (both still served).
+        self._waiting: dict[bytes, bytes] = {}
+        self._writing: dict[bytes, bytes] = {}
         self._timer: threading.Timer | None = None
         _open_caches.add(self)
 
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=0.2, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")  # a write never blocks the reader
+        conn.execute("PRAGMA synchronous=OFF")  # a lost row is only recomputed
+        conn.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB)")
+        return conn
+
     def _connection(self) -> sqlite3.Connection | None:
-        if self._broken:
-            return None
-        if self._conn is None:
+        """The reading connection (used under ``_lock``)."""
+        if self._conn is None and not self._broken:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=0.2, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=OFF")  # a lost row is only recomputed
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB)"
-                )
-                self._conn = conn
+                self._conn = self._open()
             except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
-        return self._conn
+        return None if self._broken else self._conn
 
     def _give_up(self, exc: Exception) -> None:
         log.info("vector cache at %s not used: %s", self.path, exc)
         self._broken = True
-        self._conn = None
-        self._waiting = {}
+        self._conn = self._writer = None
+        self._waiting, self._writing = {}, {}
 
     def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors of those ``texts`` that have one."""
         keys = {_key(self.model_id, t): t for t in texts}
         found: dict[str, np.ndarray] = {}
         with self._lock:
-            for key in [k for k in keys if k in self._waiting]:
-                found[keys.pop(key)] = np.frombuffer(self._waiting[key], dtype=np.float32)
+            for pending in (self._waiting, self._writing):
+                for key in [k for k in keys if k in pending]:
+                    found[keys.pop(key)] = np.frombuffer(pending[key], dtype=np.float32)
             conn = self._connection() if keys else None
             if conn is None:
                 return found
@@ -121,27 +126,42 @@ class VectorCache:
             for t, v in zip(texts, vectors):
                 key = _key(self.model_id, t)
                 self._waiting[key] = np.ascontiguousarray(v, dtype=np.float32).tobytes()
-            if len(self._waiting) >= WRITE_AT_ROWS:
-                self._write()
-            elif self._waiting and self._timer is None:
+            many = len(self._waiting) >= WRITE_AT_ROWS
+            if not many and self._waiting and self._timer is None:
                 self._timer = threading.Timer(WRITE_AFTER_S, self.flush)
                 self._timer.daemon = True  # the exit hook writes what it leaves
                 self._timer.start()
+        if many:
+            self.flush()
 
     def flush(self) -> None:
-        """Write what waits in memory now (a busy or unwritable file is skipped)."""
-        with self._lock:
-            self._write()
+        """Write what waits in memory now (a busy or unwritable file is skipped). Readers
+        go on meanwhile: the rows being written are served from memory until they are."""
+        with self._write_lock:
+            with self._lock:
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+                rows = list(self._waiting.items())
+                self._writing.update(self._waiting)
+                self._waiting = {}
+            if not rows:
+                return
+            try:
+                self._write(rows)
+            finally:
+                with self._lock:
+                    for key, _ in rows:
+                        self._writing.pop(key, None)
 
-    def _write(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        rows, self._waiting = list(self._waiting.items()), {}
-        conn = self._connection()
-        if conn is None or not rows:
-            return
+    def _write(self, rows: list[tuple[bytes, bytes]]) -> None:
+        """Under ``_write_lock``, with its own connection."""
         try:
+            if self._broken:
+                return
+            if self._writer is None:
+                self._writer = self._open()
+            conn = self._writer
             with conn:
                 conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
                 span = "SELECT max(rowid) - min(rowid) FROM vectors"
@@ -154,9 +174,11 @@ class VectorCache:
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 return  # another process is writing: these are computed again next time
-            self._give_up(exc)
-        except sqlite3.Error as exc:
-            self._give_up(exc)
+            with self._lock:
+                self._give_up(exc)
+        except (sqlite3.Error, OSError) as exc:
+            with self._lock:
+                self._give_up(exc)
 
 
 class CachedEmbeddings(Embeddings):
