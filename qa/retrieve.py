@@ -84,7 +84,9 @@ class Retriever:
         self.config = config or ScoringConfig.trained()
         self.warm = warm  # embed every sentence of a small corpus up front
         self._lock = threading.RLock()
-        self._index: Index = open_index(settings, embeddings)
+        # A system of its own (see ``open_client``): the one an ingest in this process
+        # wrote through may miss chunks in its nearest-neighbour answers.
+        self._index: Index = open_index(settings, embeddings, fresh=True)
         # Sentences and words are embedded again and again, also by the next process:
         # their vectors are kept beside the index where it may be written.
         self.text_embeddings = cached(
