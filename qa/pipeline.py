@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -180,7 +181,8 @@ class Assistant:
             ]
         aligner = self._aligner(analysis, question, top)
         idf = {t: retriever.lexical.idf(t) for t in analysis.terms}
-        total = sum(idf.values()) or 1.0
+        # fsum: the same total in any order (a set's order changes from process to process)
+        total = math.fsum(idf.values()) or 1.0
         best = max((s for per in sims for _, _, s in per), default=0.0)
         candidates = []
         for rank, (passage, per) in enumerate(zip(top, sims)):
@@ -192,7 +194,7 @@ class Assistant:
                 if not any(ch.isalpha() for ch in text):
                     continue
                 s_terms = term_set(text)
-                cover = sum(idf[t] for t in analysis.terms & s_terms) / total
+                cover = math.fsum(idf[t] for t in analysis.terms & s_terms) / total
                 features = sentence_features(
                     analysis,
                     text,
@@ -452,9 +454,11 @@ class Aligner:
 
 
 def _surface_words(question: str) -> dict[str, str]:
-    """The question's content stems, each with the word it came from."""
+    """The question's content stems, each with the first word (in the question's order)
+    it came from: the same word in every process, whatever order a set has there."""
     out: dict[str, str] = {}
-    for word in folded_words(question):
+    text = fold(question)
+    for word in sorted(folded_words(question), key=lambda w: (text.find(w), w)):
         word = word.removesuffix("'s")
         if word.isalpha() and word not in STOPWORDS and len(word) > 1:
             out.setdefault(stem(fold(word)), word)

@@ -118,10 +118,10 @@ class Scoring:
         (1.0, 0.0)
         """
         weight = self.term_weights(query)
-        total = sum(weight.values())
+        total = math.fsum(weight.values())  # fsum: the same in any order of the set
         if not total:
             return 0.0
-        return sum(weight[t] for t in weight.keys() & term_set(text)) / total
+        return math.fsum(weight[t] for t in weight.keys() & term_set(text)) / total
 
     def term_weights(self, query: str) -> dict[str, float]:
         """The idf of each content term of ``query``; the last few queries' are kept
