@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -180,9 +179,6 @@ class Assistant:
                 for x, y in zip(sims, focused)
             ]
         aligner = self._aligner(analysis, question, top)
-        idf = {t: retriever.lexical.idf(t) for t in analysis.terms}
-        # fsum: the same total in any order (a set's order changes from process to process)
-        total = math.fsum(idf.values()) or 1.0
         best = max((s for per in sims for _, _, s in per), default=0.0)
         candidates = []
         for rank, (passage, per) in enumerate(zip(top, sims)):
@@ -194,7 +190,7 @@ class Assistant:
                 if not any(ch.isalpha() for ch in text):
                     continue
                 s_terms = term_set(text)
-                cover = math.fsum(idf[t] for t in analysis.terms & s_terms) / total
+                cover = retriever.lexical.coverage(question, text)  # the re-ranking's share
                 features = sentence_features(
                     analysis,
                     text,
