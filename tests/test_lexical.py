@@ -91,6 +91,47 @@ def test_search_returns_the_best_scores_by_the_bm25_formula(seed: int) -> None:
             assert all(want[i] <= scores[-1] * (1 + 1e-5) for i in want.keys() - kept)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_skipping_the_commonest_terms_finds_exactly_the_full_sum(seed: int, monkeypatch) -> None:
+    """Terms most chunks use are summed only for the chunks that can still reach the top:
+    the answer is the one of summing every posting, to the bit and in the same order."""
+    rng = random.Random(seed)
+    common = {"day": 0.97, "report": 0.6, "note": 0.3}
+    rare = [f"w{i}" for i in range(200)]
+    docs = []
+    for i in range(1500):
+        words = [w for w, share in common.items() if rng.random() < share]
+        words += rng.choices(
+            rare, weights=[1 / (r + 1) for r in range(len(rare))], k=rng.randint(1, 6)
+        )
+        docs.append((f"d{i}", " ".join(rng.sample(words, len(words)) * rng.randint(1, 2))))
+    index = LexicalIndex.build(docs)
+    queries = [
+        " ".join(
+            rng.sample(sorted(common), rng.randint(1, 3)) + rng.sample(rare, rng.randint(1, 3))
+        )
+        for _ in range(40)
+    ]
+    import vectorstore.lexical as lexical
+
+    shortcut = []  # the candidates' scores are ranked, not every chunk's
+    original = lexical.top_rows
+
+    def spy(scores, k):  # type: ignore[no-untyped-def]
+        shortcut.append(len(scores) < index.size)
+        return original(scores, k)
+
+    monkeypatch.setattr(lexical, "top_rows", spy)
+    got = {(q, k): index.search(q, k) for q in queries for k in (1, 5, 30)}
+    searches = sum(shortcut)
+    monkeypatch.setattr(lexical, "COMMON_SHARE", 1.0)  # nothing is common: every posting summed
+    full = LexicalIndex.build(docs)
+    for (q, k), hits in got.items():
+        assert hits == full.search(q, k), (q, k)
+    # The shortcut was taken for most searches, so the comparison tested it.
+    assert searches > len(got) / 2
+
+
 def testtop_rows_shortcut_equals_a_full_sort() -> None:
     rng = np.random.default_rng(3)
     for _ in range(300):

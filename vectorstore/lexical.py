@@ -29,6 +29,9 @@ _RAW_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 K1 = 1.2
 B = 0.75
+# Terms in at most this share of the chunks are always summed in full; a commoner one
+# only where it can change the top of a search (``LexicalIndex._best``).
+COMMON_SHARE = 0.25
 
 # (chunk id, text) pairs of one source, as the store holds them now.
 FetchSource = Callable[[str], list[tuple[str, str]]]
@@ -61,14 +64,18 @@ def stale_sources(
 
 
 def top_rows(scores: np.ndarray, k: int, stride: int = 8) -> np.ndarray:
-    """Rows of the ``k`` highest positive scores (``k`` no more than there are), in no order.
+    """Rows of the ``k`` highest positive scores (all of them where fewer are), best
+    first; of equal scores the lower row comes first, so the answer never depends on
+    how a partition fell.
 
     Partitioning every score costs more than the whole BM25 sum on a large corpus.
     The ``k``-th best of every ``stride``-th score is no higher than the ``k``-th best
     of all, so only the scores at or above it (about ``stride * k``) are partitioned.
 
-    >>> sorted(top_rows(np.array([0, 3, 1, 0, 2, 5], np.float32), 2, stride=2).tolist())
-    [1, 5]
+    >>> top_rows(np.array([0, 3, 1, 0, 2, 5, 3], np.float32), 3, stride=2).tolist()
+    [5, 1, 6]
+    >>> top_rows(np.array([0, 3, 0, 0], np.float32), 2).tolist()
+    [1]
     """
     sample = scores[::stride]
     if len(sample) > k:
@@ -76,7 +83,12 @@ def top_rows(scores: np.ndarray, k: int, stride: int = 8) -> np.ndarray:
         rows = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores)
     else:
         rows = np.flatnonzero(scores)
-    return rows[np.argpartition(-scores[rows], k - 1)[:k]]
+    if len(rows) > k:
+        values = scores[rows]
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        above = rows[values > kth]
+        rows = np.concatenate([above, rows[values == kth][: k - len(above)]])
+    return rows[np.lexsort((rows, -scores[rows]))]
 
 
 class Scoring:
@@ -172,6 +184,7 @@ class LexicalIndex(Scoring):
         average = float(lengths.mean()) if self.size else 1.0
         self._norm = (K1 * (1 - B + B * lengths / max(average, 1e-9))).astype(np.float32)
         self._weights: np.ndarray | None = None
+        self._term_impacts: dict[int, tuple[int, int, np.ndarray, float]] = {}
 
     @property
     def weights(self) -> np.ndarray:
@@ -204,29 +217,73 @@ class LexicalIndex(Scoring):
         return cls.empty().apply((), added, generation=generation)
 
     # -- reading ---------------------------------------------------------------
+    def _impacts(self, t: int) -> tuple[int, int, np.ndarray, float]:
+        """Term ``t``'s postings span, each posting's whole contribution to a score (idf
+        included) and the largest of them. An index never changes, so neither do its
+        document frequencies: computed on a term's first search, then kept."""
+        got = self._term_impacts.get(t)
+        if got is None:
+            a, b = int(self.offsets[t]), int(self.offsets[t + 1])
+            impacts = np.float32(bm25_idf(self.size, b - a)) * self.weights[a:b]
+            got = (a, b, impacts, float(impacts.max()) if b > a else 0.0)
+            self._term_impacts[t] = got
+        return got
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best ``(id, score)`` pairs for ``query``; only docs sharing a term."""
-        weights = self.weights
-        rows, parts = [], []
-        for term in set(terms(query)):
-            t = self._term.get(term)
-            if t is None:
-                continue
-            a, b = self.offsets[t], self.offsets[t + 1]
-            if a == b:
-                continue
-            rows.append(self.rows[a:b])
-            parts.append(np.float32(bm25_idf(self.size, int(b - a))) * weights[a:b])
-        if not rows:
+        """The ``k`` best ``(id, score)`` pairs for ``query``; only docs sharing a term.
+
+        Scores are summed in double precision, where a few float32 contributions add up
+        the same in any order, so skipping a common term changes no score's last bit."""
+        found = [self._term.get(term) for term in sorted(set(terms(query)))]
+        postings = [self._impacts(t) for t in found if t is not None]
+        postings = [p for p in postings if p[1] > p[0]]
+        if not postings or k <= 0:
             return []
-        # One summing pass over every posting of the question (a chunk's terms add up).
-        scores = np.bincount(np.concatenate(rows), np.concatenate(parts), minlength=self.size)
-        k = min(k, int(np.count_nonzero(scores)))
-        if k <= 0:
-            return []
-        top = top_rows(scores, k)
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in top]
+        rows, values = self._best(postings, k)
+        return [(self.ids[i], float(v)) for i, v in zip(rows.tolist(), values.tolist())]
+
+    def _best(
+        self, postings: list[tuple[int, int, np.ndarray, float]], k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and scores of the ``k`` best chunks, without summing the postings of
+        the commonest terms where they cannot change the answer.
+
+        A term most chunks use has a low idf, so it adds little to any score, yet its
+        postings are most of the work ("day" in a corpus of dated notes). Terms are
+        summed rarest first. Once the ``k``-th best partial score (a lower bound of the
+        ``k``-th best score) exceeds what the terms left could add at most (their largest
+        contributions put together), a chunk below it by more than that cannot reach the
+        top, nor can one none of the summed terms found; the chunks left get the other
+        terms' contributions looked up in their postings (sorted by row).
+        """
+        postings = sorted(postings, key=lambda p: p[1] - p[0])
+        left = [math.fsum(p[3] for p in postings[j + 1 :]) for j in range(len(postings))]
+        # The rare terms in one summing pass (a chunk's terms add up), at least one term.
+        first = max(1, sum(1 for p in postings if p[1] - p[0] <= self.size * COMMON_SHARE))
+        rows = np.concatenate([self.rows[a:b] for a, b, _, _ in postings[:first]])
+        impacts = np.concatenate([p[2] for p in postings[:first]])
+        partial = np.bincount(rows, impacts, minlength=self.size)
+        for j in range(first - 1, len(postings)):
+            if j >= first:
+                a, b, more, _ = postings[j]
+                partial[self.rows[a:b]] += more  # a term's postings name each row once
+            if j + 1 == len(postings) or left[j] >= partial.max():
+                continue  # the last term ends the sum; or the terms left could pass any
+            found = top_rows(partial, k)
+            floor = float(partial[found[-1]]) if len(found) == k else 0.0
+            if left[j] >= floor:
+                continue
+            candidates = np.flatnonzero(partial >= (floor - left[j]) * (1 - 1e-9))
+            totals = partial[candidates]
+            for a2, b2, more, _ in postings[j + 1 :]:
+                rows = self.rows[a2:b2]
+                at = np.minimum(np.searchsorted(rows, candidates), b2 - a2 - 1)
+                hit = rows[at] == candidates
+                totals[hit] += more[at[hit]]
+            best = top_rows(totals, k)
+            return candidates[best], totals[best]
+        best = top_rows(partial, k)
+        return best, partial[best]
 
     def document_frequencies(self, words: Iterable[str]) -> dict[str, int]:
         out = {}
