@@ -73,6 +73,11 @@ def test_rerank_weights_each_signal_as_configured() -> None:
         ("Why did Iran fear the result?", AnswerType.REASON),
         ("What was the reason for the delay?", AnswerType.REASON),
         ("What is the status quo?", AnswerType.OTHER),
+        # A typed phrase inside the question's own clause does not decide its type.
+        ("What did Iran get wrong about how long the war would last?", AnswerType.OTHER),
+        ("What did the operators do when the river turned muddy?", AnswerType.OTHER),
+        ("How many tanks did Armenia lose when the war began?", AnswerType.QUANTITY),
+        ("In what year was the man who built it born?", AnswerType.YEAR),
     ],
 )
 def test_answer_types(question: str, kind: AnswerType) -> None:

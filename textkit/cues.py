@@ -82,6 +82,9 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
 ]
 
 
+_WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
 def answer_type(question: str) -> AnswerType:
     """The kind of answer a question wants.
 
@@ -91,13 +94,25 @@ def answer_type(question: str) -> AnswerType:
     ...  "What year did it open?", "When did the war start?", "Who won the war?",
     ...  "Where is Baku?", "Why did Iran fear the result?", "What is a status quo?")]
     ['quantity', 'year', 'date', 'named', 'place', 'reason', 'other']
+
+    The question's own wh-word decides: a typed phrase after it belongs to a clause
+    inside the question ("about how long", "when he enters", "the man who built it").
+
+    >>> [answer_type(q).value for q in ("What did Iran get wrong about how long it lasted?",
+    ...  "What does Link say when attacking?", "What did the man who built it say?")]
+    ['other', 'other', 'other']
     """
     best: tuple[int, AnswerType] | None = None
     for pattern, kind in _TYPE_PATTERNS:
         match = pattern.search(question)
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), kind)
-    return best[1] if best else AnswerType.OTHER
+    if best is None:
+        return AnswerType.OTHER
+    wh = _WH_WORD.search(question)
+    if wh is not None and wh.start() < best[0]:
+        return AnswerType.OTHER
+    return best[1]
 
 
 _NUMBER_WORDS = (
