@@ -68,6 +68,21 @@ def test_sentences_keep_abbreviations_and_dates() -> None:
         "The U.S. left!",
         "“Why?” he asked.",
     ]
+    # The word before a period is read backwards from it, however long the sentence.
+    text = (
+        "A long opening sentence with many words runs on and on until it names Gov. Rahimi. "
+        "Rivers (e.g. the Volga) feed it. Costs rose (about 5 %). Next came St. Petersburg... "
+        "Then it ended. See No. 5 and vol. 2. Done."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "A long opening sentence with many words runs on and on until it names Gov. Rahimi.",
+        "Rivers (e.g. the Volga) feed it.",
+        "Costs rose (about 5 %).",
+        "Next came St. Petersburg...",
+        "Then it ended.",
+        "See No. 5 and vol. 2.",
+        "Done.",
+    ]
 
 
 def _random_text(seed: int) -> str:

@@ -16,7 +16,6 @@ _ABBREVIATIONS = frozenset(
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets,
 # whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_LAST_WORD = re.compile(r"([\w.]+)[.!?…]+[\"'”’)\]]*\s+$")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -31,13 +30,22 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        last = _LAST_WORD.search(text, start, match.end())
-        if last and match.group().startswith(".") and _is_abbreviation(last.group(1)):
+        if match.group().startswith(".") and _is_abbreviation(_word_before(text, start, match)):
             continue
         _append_stripped(text, start, match.end(), spans)
         start = match.end()
     _append_stripped(text, start, len(text), spans)
     return spans
+
+
+def _word_before(text: str, start: int, match: re.Match) -> str:
+    """The run of word characters and dots just before a boundary (not before ``start``):
+    read backwards, so a long sentence costs no more than a short one."""
+    end = match.start()
+    i = end
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "._"):
+        i -= 1
+    return text[i:end]
 
 
 def _is_abbreviation(word: str) -> bool:
