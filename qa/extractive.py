@@ -63,8 +63,9 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     """
     from textkit.cues import folded_words, mentions
 
-    text_words = folded_words(" ".join(f"{p.text} {p.title} {p.section or ''}" for p in passages))
-    absent = [c.text for c in question.constraints if not mentions(text_words, c)]
+    text = "\n".join(f"{p.text} {p.title} {p.section or ''}" for p in passages)
+    text_words = folded_words(text)
+    absent = [c.text for c in question.constraints if not mentions(text_words, c, text)]
     if absent and passages:
         return "mention " + " or ".join(absent)
     match = _OF_PHRASE.match(question.text)

@@ -402,7 +402,8 @@ class Aligner:
         config: ScoringConfig,
     ) -> None:
         self.analysis, self.wanted, self.idf, self.passages = analysis, wanted, idf, passages
-        self.texts = [folded_words(f"{p.text} {p.title} {p.section or ''}") for p in passages]
+        self.full = [f"{p.text} {p.title} {p.section or ''}" for p in passages]
+        self.texts = [folded_words(t) for t in self.full]
         pool = sorted({w for ws in self.texts for w in ws if w.isalpha() and w not in STOPWORDS})
         self.column = {w: i for i, w in enumerate(pool)}
         self.rows: dict[str, int] = {}
@@ -436,7 +437,7 @@ class Aligner:
         names = [c for c in self.analysis.constraints if c.kind in ("name", "term")]
         return ParagraphMatch(
             alignment(self._best(words), self.idf),
-            tuple(c.text for c in names if not mentions(words, c)),
+            tuple(c.text for c in names if not mentions(words, c, self.full[index])),
             tuple(
                 c.text
                 for c in self.analysis.constraints

@@ -24,6 +24,7 @@ from qa.scoring import (
 )
 from textkit.cues import (
     AnswerType,
+    Constraint,
     answer_type,
     constraints,
     counted_phrase,
@@ -108,6 +109,36 @@ def test_constraints_keep_multi_word_names_and_numbers() -> None:
         (c.text, c.kind) for c in constraints("What did Iran say at the United Nations in 2023?")
     ]
     assert found == [("Iran", "name"), ("United Nations", "name"), ("2023", "number")]
+
+
+def test_a_possessive_ends_a_name() -> None:
+    found = [c.text for c in constraints("What shows that Iran's Turkish minority was stirred?")]
+    assert found == ["Iran", "Turkish"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "named"),
+    [
+        ("Minsk Group", "after the OSCE Minsk Group's failure", True),
+        ("Russian-Turkish", "a joint Russian-Turkish monitoring centre", True),
+        ("Russian Turkish", "the Russian–Turkish centre", True),  # any separator between
+        ("Twilight Princess", "The Legend of Zelda: Twilight Princess HD", True),
+        ("Radar Princess", "Games Radar praised Twilight Princess.", False),  # both words, apart
+        ("Royale Casino", "Casino Royale (2006) alluded to it.", False),  # other order
+        ("New Mexico", "filmed in Mexico City and in New York", False),
+    ],
+)
+def test_a_name_of_several_words_must_be_named_as_one(name: str, text: str, named: bool) -> None:
+    constraint = Constraint(name, "name")
+    assert mentions(folded_words(text), constraint, text) is named
+    # Without the text, only its words are looked for (the check before the phrase one).
+    assert mentions(folded_words(text), constraint)
+
+
+def test_an_abstention_names_a_name_whose_words_are_there_apart() -> None:
+    p = Passage("i", "Games Radar praised Twilight Princess.", "a.txt", 2, None, "", "", 0.0)
+    text = abstention(Question.read("What did Radar Princess win?", []), [p])
+    assert text.startswith("The sources don't mention Radar Princess.")
 
 
 @pytest.mark.parametrize(

@@ -379,6 +379,9 @@ def defined_term(question: str) -> str | None:
     return subject
 
 
+_POSSESSIVE_BREAK = re.compile(r"(?<=['’]s) ")
+
+
 def constraints(question: str) -> list[Constraint]:
     """The numbers, years, proper names and defined terms a question is specific about.
 
@@ -386,9 +389,12 @@ def constraints(question: str) -> list[Constraint]:
     [('Iran', 'name'), ('UN', 'name'), ('2023', 'number')]
     >>> constraints("What is compost?")
     [Constraint(text='compost', kind='term')]
+    >>> [c.text for c in constraints("Why was Iran's Turkish minority stirred?")]
+    ['Iran', 'Turkish']
     """
     found: dict[str, Constraint] = {}
-    for word in names(question):
+    # A possessive ends a name: "Iran's Turkish minority" names Iran, then Turkish.
+    for word in (w for n in names(question) for w in _POSSESSIVE_BREAK.split(n)):
         found.setdefault(fold(word), Constraint(word.removesuffix("’s").removesuffix("'s"), "name"))
     for number in _YEAR_OR_NUMBER.findall(question):
         found.setdefault(number, Constraint(number, "number"))
@@ -457,12 +463,16 @@ def name_variants(name: str) -> frozenset[str]:
     return ALIASES.get(key, frozenset()) | {key}
 
 
-def mentions(text_words: frozenset[str] | set[str], constraint: Constraint) -> bool:
+def mentions(
+    text_words: frozenset[str] | set[str], constraint: Constraint, text: str | None = None
+) -> bool:
     """Whether a constraint is named in text whose folded words are ``text_words``.
 
     Numbers match literally (thousands separators ignored); names match themselves,
     their aliases, or a word sharing their first six letters (Azerbaijan ~ Azerbaijani);
-    a defined term matches when each of its words is there in some form.
+    a defined term matches when each of its words is there in some form. A name of
+    several words must have them side by side in ``text``, where it is given: "Radar
+    Princess" is not named by a text about "Games Radar" and "Twilight Princess".
 
     >>> words = {"azerbaijani", "371000", "victory"}
     >>> mentions(words, Constraint("Azerbaijan", "name"))
@@ -472,6 +482,11 @@ def mentions(text_words: frozenset[str] | set[str], constraint: Constraint) -> b
     >>> mentions(words, Constraint("Baku", "name")), mentions(words, Constraint("2023", "number"))
     (True, False)
     >>> mentions({"seiches", "occur"}, Constraint("seiche", "term"))
+    True
+    >>> text = "Games Radar praised Twilight Princess."
+    >>> mentions(folded_words(text), Constraint("Radar Princess", "name"), text)
+    False
+    >>> mentions(folded_words(text), Constraint("Twilight Princess", "name"), text)
     True
     """
     if constraint.kind == "number":
@@ -484,7 +499,9 @@ def mentions(text_words: frozenset[str] | set[str], constraint: Constraint) -> b
         return True
     parts = [p for p in re.split(r"[\s-]+", fold(constraint.text)) if p]
     if len(parts) > 1:
-        return all(p in text_words or stem(p) in text_words for p in parts)
+        if not all(p in text_words or stem(p) in text_words for p in parts):
+            return False
+        return text is None or _side_by_side([stem(p.strip(".")) for p in parts], text)
     key = parts[0] if parts else ""
     # Derived forms: Azerbaijan ~ Azerbaijani, Iran ~ Iranian (a few letters added).
     return len(key) >= 4 and any(
@@ -494,6 +511,26 @@ def mentions(text_words: frozenset[str] | set[str], constraint: Constraint) -> b
 
 
 _FOLD_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+
+
+def _side_by_side(stems: list[str], text: str) -> bool:
+    """Whether ``text`` has words of these stems in this order, one after another.
+
+    >>> _side_by_side(["minsk", "group"], "the OSCE Minsk Group's failure")
+    True
+    >>> _side_by_side(["radar", "princess"], "Games Radar, Twilight Princess")
+    False
+    """
+    words = _stems_in_order(text)
+    n = len(stems)
+    return any(list(words[i : i + n]) == stems for i in range(len(words) - n + 1))
+
+
+@lru_cache(maxsize=4096)
+def _stems_in_order(text: str) -> tuple[str, ...]:
+    return tuple(
+        stem(w.removesuffix("'s")) for w in _FOLD_WORD.findall(fold(text).replace(",", ""))
+    )
 
 
 @lru_cache(maxsize=8192)
