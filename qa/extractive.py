@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from qa.citations import is_multi_source, marker
 from qa.models import Citation, Passage
 from qa.scoring import Candidate, Question
-from textkit.cues import AnswerType, counted_phrase
+from textkit.cues import AnswerType, Constraint, counted_phrase
 
 ABSTAIN_TEXT = "The sources don't say. The closest passages are listed below."
 CLOSEST = "The closest passages are listed below."
@@ -65,9 +65,11 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
 
     text = "\n".join(f"{p.text} {p.title} {p.section or ''}" for p in passages)
     text_words = folded_words(text)
-    absent = [c.text for c in question.constraints if not mentions(text_words, c, text)]
+    absent = [c for c in question.constraints if not mentions(text_words, c, text)]
     if absent and passages:
-        return "mention " + " or ".join(absent)
+        said = [f"mention {' or '.join(c.text for c in absent if c.kind != 'role')}"]
+        said += [f"name {_role_phrase(c)}" for c in absent if c.kind == "role"]
+        return " or ".join(s for s in said if s != "mention ")
     match = _OF_PHRASE.match(question.text)
     if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
         return f"give {match.group(1).strip()}"
@@ -83,6 +85,21 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
         AnswerType.PLACE: "say where",
         AnswerType.REASON: "say why",
     }.get(question.kind, "say")
+
+
+def _role_phrase(role: Constraint) -> str:
+    """How an abstention names a role: "the mayor of Tehran".
+
+    >>> from textkit.cues import constraints
+    >>> _role_phrase(constraints("Who is Azerbaijan's prime minister?")[-1])
+    'the prime minister of Azerbaijan'
+    """
+    owner = (
+        " ".join(w.removesuffix("'s").removesuffix("’s") for w in role.role.owner)
+        if role.role
+        else ""
+    )
+    return f"the {role.text} of {owner}" if owner else f"the {role.text}"
 
 
 def abstention(question: Question, passages: Sequence[Passage]) -> str:

@@ -25,6 +25,7 @@ from qa.scoring import (
     lead,
     mix_focus,
     probability,
+    quotable,
     sentence_features,
 )
 from settings import Settings
@@ -143,6 +144,12 @@ class Assistant:
             else None
         )
         top = passages[: cfg.passages]
+        found = self._naming_role(analysis, query, top, vector)
+        if found:
+            # Only a paragraph that names the asked-for role may be quoted: bring the
+            # best ones that do into reach.
+            top = [*top, *found]
+            passages = [*top, *[p for p in passages[cfg.passages :] if p not in found]]
         candidates = self._candidates(analysis, question, top, qvec, fvec)
         if analysis.kind is AnswerType.REASON and candidates:
             # An argument that opens "On the other hand, ..." has its first half in the
@@ -158,6 +165,24 @@ class Assistant:
                 extra = [replace(c, passage=len(passages) - 1) for c in extra]
                 candidates += [replace(c, continues=True) for c in extra]
         return Evidence(question, passages, vector, analysis, candidates, cfg, query=query)
+
+    def _naming_role(
+        self, analysis: Question, query: str, top: list[Passage], vector: np.ndarray
+    ) -> list[Passage]:
+        """Up to two more passages that name the role a who-question asks by, when none
+        of ``top`` does ("the *producer*" named only in a paragraph ranked lower)."""
+        roles = [c for c in analysis.constraints if c.kind == "role"]
+        if not roles or not self.config.role_required:
+            return []
+
+        def names_role(p: Passage) -> bool:
+            return all(mentions(folded_words(p.text), c, p.text) for c in roles)
+
+        if any(names_role(p) for p in top):
+            return []
+        wider = self.retriever.search(query, self.config.candidates, vector=vector)
+        seen = {p.id for p in top}
+        return [p for p in wider if p.id not in seen and names_role(p)][:2]
 
     def _candidates(
         self,
@@ -179,12 +204,17 @@ class Assistant:
                 for x, y in zip(sims, focused)
             ]
         aligner = self._aligner(analysis, question, top)
-        best = max((s for per in sims for _, _, s in per), default=0.0)
+        matches = [aligner.paragraph(rank) for rank in range(len(top))]
+        # A sentence competes only with those that may be quoted.
+        best = max(
+            (s for per, m in zip(sims, matches) if quotable(m, cfg) for _, _, s in per),
+            default=0.0,
+        )
         candidates = []
         for rank, (passage, per) in enumerate(zip(top, sims)):
-            if rank < only:
+            match = matches[rank]
+            if rank < only or not quotable(match, cfg):
                 continue
-            match = aligner.paragraph(rank)
             for a, b, sim in per:
                 text = passage.text[a:b]
                 if not any(ch.isalpha() for ch in text):
@@ -435,15 +465,22 @@ class Aligner:
         words = self.texts[index]
         # A defined term counts as a name: a definition must name what it defines.
         names = [c for c in self.analysis.constraints if c.kind in ("name", "term")]
+        missing = [c.text for c in names if not mentions(words, c, self.full[index])]
+        # The role a who-question asks by counts only when the paragraph lacks it: naming
+        # a governor must not make "East Azerbaijan" count for less in a governor question.
+        roles = [c for c in self.analysis.constraints if c.kind == "role"]
+        missing_roles = [c.text for c in roles if not mentions(words, c, self.full[index])]
+        names += [c for c in roles if c.text in missing_roles]
         return ParagraphMatch(
             alignment(self._best(words), self.idf),
-            tuple(c.text for c in names if not mentions(words, c, self.full[index])),
+            tuple(missing + missing_roles),
             tuple(
                 c.text
                 for c in self.analysis.constraints
                 if c.kind == "number" and not mentions(words, c)
             ),
             len(names),
+            bool(missing_roles),
         )
 
     def sentence(self, index: int, text: str) -> tuple[float, float]:

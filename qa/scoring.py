@@ -90,6 +90,8 @@ class ScoringConfig:
     # for the first half of the argument when its best sentence reaches this.
     continuation_floor: float = 0.3
     min_support: float = 0.6  # a supporting sentence's own selection probability
+    # A who-question's role ("the *mayor* of Tehran") must be named where it is quoted.
+    role_required: bool = True
     # The two models: weights per feature name, plus "bias" (answer_weights also
     # weigh "lead_p", the lead sentence's selection probability).
     weights: dict[str, float] = field(default_factory=dict)
@@ -180,6 +182,19 @@ class ParagraphMatch:
     missing_names: tuple[str, ...]
     missing_numbers: tuple[str, ...]
     names: int  # how many names the question has
+    lacks_role: bool = False  # the paragraph never names the role a who-question asks by
+
+
+def quotable(paragraph: ParagraphMatch, cfg: ScoringConfig) -> bool:
+    """Whether a paragraph's sentences may be quoted at all: not when the question asks
+    for someone by a role ("Who is the mayor of Tehran?") that the paragraph never names,
+    in the role's own words or WordNet's (``textkit.roles``).
+
+    >>> m = ParagraphMatch((1.0, 1.0), ("mayor",), (), 2, lacks_role=True)
+    >>> quotable(m, ScoringConfig()), quotable(m, ScoringConfig(role_required=False))
+    (False, True)
+    """
+    return not (cfg.role_required and paragraph.lacks_role)
 
 
 def alignment(best: dict[str, float], idf: dict[str, float]) -> tuple[float, float]:

@@ -70,6 +70,11 @@ def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
         ("How many Iranian soldiers were deployed to the border?", "number of Iranian soldiers"),
         # A definition names what it defines: a term the sources never use is not defined.
         ("<script>alert(1)</script> what is compost?", "mention compost"),
+        # A person asked for by an office the text never gives them: a governor is not a
+        # mayor, Armenia's prime minister is not Azerbaijan's.
+        ("Who is the mayor of Tehran?", "name the mayor of Tehran"),
+        ("Who is Azerbaijan's prime minister?", "name the prime minister of Azerbaijan"),
+        ("Who was Iran's ambassador in Baku during the war?", "name the ambassador of Iran"),
     ],
 )
 def test_unanswerable_questions_abstain_and_name_what_is_missing(
@@ -79,6 +84,12 @@ def test_unanswerable_questions_abstain_and_name_what_is_missing(
     assert answer.abstained and answer.citations == []
     assert answer.answer.startswith("The sources don't") and named in answer.answer
     assert answer.retrieved  # the closest passages are still listed
+
+
+def test_a_person_asked_for_by_an_office_the_text_gives_them_is_answered(assistant) -> None:
+    answer = assistant.ask("Who is Armenia's prime minister?")
+    assert not answer.abstained and "Nikol Pashinyan" in answer.answer
+    assert answer.citations[0].paragraph == 3
 
 
 def test_a_title_line_is_context_never_the_answer(lighthouse) -> None:

@@ -10,10 +10,11 @@ these into features (``qa.scoring``); nothing here decides on its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
+from textkit.roles import Role, named, role
 from textkit.words import STOPWORDS, fold, stem, terms
 
 
@@ -343,7 +344,10 @@ class Constraint:
     """Something specific a question names, which the evidence must also name."""
 
     text: str
-    kind: str  # "number", "name", or "term" (the common noun a definition question defines)
+    # "number", "name", "term" (the common noun a definition question defines) or "role"
+    # (the office or relation a who-question asks by: "mayor", "voice actress")
+    kind: str
+    role: Role | None = field(default=None, repr=False)  # a role's kin, owner and tense
 
 
 # "What is compost?", "What are seiches?", "What does 'thalweg' mean?", "Define brine.":
@@ -401,6 +405,9 @@ def constraints(question: str) -> list[Constraint]:
     term = defined_term(question)
     if term:
         found.setdefault(fold(term), Constraint(term, "term"))
+    asked_by = role(question)
+    if asked_by and not any(asked_by.head in fold(c.text) for c in found.values()):
+        found.setdefault(asked_by.text, Constraint(asked_by.text, "role", asked_by))
     return list(found.values())
 
 
@@ -491,6 +498,12 @@ def mentions(
     """
     if constraint.kind == "number":
         return constraint.text.replace(",", "") in text_words
+    if constraint.kind == "role":  # the role or a WordNet word for it: "ruler" ~ "sovereign"
+        return constraint.role is None or named(
+            constraint.role,
+            text if text is not None else " ".join(text_words),
+            lambda name, words: mentions(words, Constraint(name, "name")),
+        )
     if constraint.kind == "term":  # every word, in any form: "seiches" ~ "seiche"
         stems = {stem(w) for w in text_words}
         return all(t in stems for t in terms(constraint.text))

@@ -1,0 +1,290 @@
+"""The role a "who" question asks by, and whether a text names that role.
+
+"Who is the mayor of Tehran?" asks for a person by an office. A paragraph that names a
+governor, however close its words, does not answer it; one that names a "ruler" does
+answer "Who is the sovereign of the Twilight Realm?". Which words may stand for a role
+comes from WordNet (``textkit/build_roles.py``): the other words of each sense, the
+senses one step more general or more specific, and the words derived from it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from textkit.words import STOPWORDS, fold, stem
+
+TABLE = Path(__file__).parent / "data" / "roles.json.gz"
+
+# Words that say when or how surely someone holds a role, not which role it is.
+_STATUS = frozenset(
+    """current former present then new old late first last main real rightful actual
+    original previous next future sitting incumbent acting principal true so-called
+    official""".split()
+)
+# Words before a title that make it another office: a deputy foreign minister is not
+# the foreign minister.
+_RANKS = frozenset("deputy vice assistant associate under acting interim co".split())
+# Words before a title that say its holder no longer holds it, and words in a question
+# that ask for the holder now.
+_PAST = frozenset("former ex late outgoing previous erstwhile".split())
+_NOW = frozenset("current present incumbent sitting".split())
+# Heads too general to be a role: "Who is the person who ...", "the main character".
+_GENERIC = frozenset(
+    """person people persons man men woman women individual individuals someone somebody
+    one ones character characters figure figures guy guys member members human humans
+    party parties name names""".split()
+)
+_NP = r"((?:[\w’'-]+\s+){0,4}?[\w’'-]+)"
+_END = (
+    r"(?=\s+(?:of|in|for|at|on|behind|during|who|whom|that|according|to|from|with|under|"
+    r"between|when|before|after|by|and|or|did|does|do|is|was|were|are|has|had|have)\b"
+    r"|\s*[?,.;:]|\s*$)"
+)
+_ASKS = [
+    re.compile(
+        r"^\s*(?:who|whom)\s+(?:is|was|are|were|'s|’s|served\s+as|serves\s+as|acted\s+as|"
+        r"became|becomes)\s+(?:the\s+|an?\s+)?" + _NP + _END,
+        re.I,
+    ),
+    re.compile(r"^\s*what\s+(?:is|was)\s+the\s+name\s+of\s+(?:the\s+|an?\s+)?" + _NP + _END, re.I),
+]
+_POSSESSOR = re.compile(r"^(.*?)['’]s\s+")
+# Whose role it is, after the role: "the governor *of East Azerbaijan*".
+_OF = re.compile(r"^\s+of\s+(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)" + _END, re.I)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role a question asks by: its words, and the words that may name it in a text."""
+
+    text: str  # as the question words it: "voice actress", "prime minister"
+    head: str  # the role WordNet knows: "actress", "prime minister"
+    modifiers: tuple[str, ...]  # words before the head the text must have too: ("voice",)
+    kin: tuple[str, ...]  # WordNet's words for the head's role
+    # Whose role it is, as the question names it: "Armenia's", "Iranian", "of Hyrule".
+    owner: tuple[str, ...] = ()
+    now: bool = False  # the question asks for the current holder ("the current governor")
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, tuple[str, ...]]:
+    with gzip.open(TABLE, "rt", encoding="utf-8") as f:
+        return {word: tuple(kin) for word, kin in json.load(f).items()}
+
+
+def _singular(word: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The form of a (plural) word that ``table`` has: "secretaries" → "secretary"."""
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    return next((f for f in forms if f in table), None)
+
+
+def role(question: str) -> Role | None:
+    """The role a who-question asks by ("Who is the *mayor* of ...?"), or None.
+
+    >>> r = role("Who was the voice actress behind Midna?")
+    >>> r.text, r.head, r.modifiers
+    ('voice actress', 'actress', ('voice',))
+    >>> role("Who is Armenia's prime minister according to the article?").head
+    'prime minister'
+    >>> role("Who won the war?"), role("Which country won?"), role("Who is the main character?")
+    (None, None, None)
+    >>> role("Which journalist criticized the controls?")  # a type, often left unsaid
+
+    """
+    table = _table_if_needed(question)
+    if table is None:
+        return None
+    for pattern in _ASKS:
+        match = pattern.match(question)
+        if match:
+            after = _OF.match(question[match.end() :])
+            return _read(match.group(1).strip().split(), table, after.group(1) if after else "")
+    return None
+
+
+def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") -> Role | None:
+    """The role a noun phrase ends in, if WordNet knows its last word(s) as a person;
+    ``of`` is what follows it as "of ...", its owner."""
+    joined = " ".join(phrase)
+    possessor = _POSSESSOR.match(joined)
+    owner = possessor.group(1).split() if possessor else []
+    if any(not w.islower() for w in owner):  # "the Turkish government's": Turkish
+        owner = [w for w in owner if not w.islower()]
+    phrase = joined[possessor.end() :].split() if possessor else phrase
+    # The noun phrase is the last run of words without a stopword: "described as the
+    # representatives" asks by "representatives".
+    cut = max((i + 1 for i, w in enumerate(phrase) if fold(w) in STOPWORDS), default=0)
+    words = phrase[cut:]
+    # The longest run of final words WordNet knows as a person: "prime minister".
+    for start in range(len(words)):
+        tail = " ".join(fold(w) for w in words[start:])
+        head = _singular(tail, table) if start < len(words) - 1 or len(words) == 1 else None
+        if head is None and start == len(words) - 1:
+            head = _singular(tail, table)
+        if head is None:
+            continue
+        if head in _GENERIC:
+            return None
+        before = words[:start]
+        modifiers = tuple(fold(w) for w in before if w.islower() and fold(w) not in _STATUS)
+        owner += [w for w in before if not w.islower()]  # "the *Iranian* foreign minister"
+        # "of Hyrule" names an owner; "of this article" or "of the game" does not.
+        owner += [w for w in of.split() if not w.islower()]
+        now = any(fold(w) in _NOW for w in phrase)
+        return Role(" ".join([*modifiers, tail]), head, modifiers, table[head], tuple(owner), now)
+    return None
+
+
+def _table_if_needed(question: str) -> dict[str, tuple[str, ...]] | None:
+    # Only who- and what-is-the-name-of questions ask by a role.
+    if not re.match(r"^\s*(?:who|whom|what\s+(?:is|was)\s+the\s+name)\b", question, re.I):
+        return None
+    return _table()
+
+
+@lru_cache(maxsize=100_000)
+def base_forms(word: str) -> frozenset[str]:
+    """The forms ``word`` may be an inflection of; not a stemmer, which would make an
+    "interpreter" of an "interpretation".
+
+    >>> sorted(base_forms("conducted"))
+    ['conduct', 'conducte', 'conducted']
+    >>> "ruler" in base_forms("rulers"), "interpreter" in base_forms("interpretation")
+    (True, False)
+    """
+    forms = {word}
+    for suffix, back in (
+        ("ies", "y"),
+        ("ied", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("d", ""),
+        ("ing", ""),
+        ("ing", "e"),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            root = word[: -len(suffix)] + back
+            forms.add(root)
+            if not back and len(root) > 2 and root[-1] == root[-2]:
+                forms.add(root[:-1])  # "planned" → "plan"
+    return frozenset(forms)
+
+
+def named(role: Role, text: str, same: Callable[[str, frozenset[str]], bool] | None = None) -> bool:
+    """Whether ``text`` names the role: its head or a word WordNet gives for it, and
+    each of its modifiers, in a place that does not make it another office.
+
+    An occurrence does not count when a rank before it makes it another office ("Deputy
+    Foreign Minister" for a foreign minister), when the question asks for the holder now
+    and the text's is a former one, or when the text gives the role to an owner other
+    than the question's ("Armenian Prime Minister" for Azerbaijan's prime minister; "the
+    King of the Twilight" for the King of Hyrule). ``same(name, words)`` says whether
+    a name of the question is among an owner's folded words (aliases allowed); without
+    it, owners are not compared.
+
+    >>> named(role("Who is the rightful sovereign of the Twilight Realm?"),
+    ...       "Zant usurped the throne from Midna, the realm's true ruler.")
+    True
+    >>> named(role("Who is the mayor of Tehran?"), "He was the governor of Ardabil.")
+    False
+    >>> named(role("Who was the executive producer?"), "Aonuma was the producer.")
+    False
+    >>> named(role("Who is Iran's foreign minister?"), "Iran's Deputy Foreign Minister spoke.")
+    False
+    >>> named(role("Who is the current governor?"), "The former governor, Hakikatpur, said.")
+    False
+    >>> same = lambda name, words: fold(name) in words
+    >>> pm = role("Who is Azerbaijan's prime minister?")
+    >>> named(pm, "Russia punished Armenian Prime Minister Nikol Pashinyan.", same)
+    False
+    >>> named(pm, "Russia punished Prime Minister Ali Asadov.", same)
+    True
+    """
+    tokens = _tokens(text)
+    words = [w for w, _ in tokens]
+    # "full-time" names "full time": a hyphenated word counts as its parts too.
+    parts = {stem(p) for w in words for p in (w, *w.split("-"))}
+    if not all(stem(m) in parts for m in role.modifiers):
+        return False
+    forms = [base_forms(w) for w in words]
+    seen = frozenset().union(*forms)
+    for kin in (role.head, *role.kin):
+        kin_words = kin.split()
+        if not all(k in seen for k in kin_words):
+            continue
+        n = len(kin_words)
+        for i in range(len(forms) - n + 1):
+            if all(k in f for k, f in zip(kin_words, forms[i : i + n])) and _holds(
+                role, tokens, i, i + n, same
+            ):
+                return True
+    return False
+
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[^\w\s]")
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """Words and punctuation of ``text``: (folded word without a possessive, as written)."""
+    return tuple((fold(t).removesuffix("'s").removesuffix("’s"), t) for t in _TOKEN.findall(text))
+
+
+def _holds(
+    role: Role,
+    tokens: tuple[tuple[str, str], ...],
+    start: int,
+    end: int,
+    same: Callable[[str, frozenset[str]], bool] | None,
+) -> bool:
+    """Whether the occurrence ``tokens[start:end]`` names the question's role itself."""
+    before: list[tuple[str, str]] = []  # the words before it, back to a punctuation mark
+    for word, written in reversed(tokens[max(0, start - 4) : start]):
+        if not word[:1].isalnum():
+            break
+        before.append((word, written))
+    near = {w for w, _ in before[:3]}
+    if (near & _RANKS) - set(role.modifiers):
+        return False
+    if role.now and near & _PAST:
+        return False
+    if not role.owner or same is None:
+        return True
+    owner = {w for w, written in _capitalised_run(before) if w not in STOPWORDS}
+    if end + 1 < len(tokens) and tokens[end][0] == "of":
+        after = tokens[end + 1 :]
+        if after and after[0][0] == "the":
+            after = after[1:]
+        for word, written in after[:3]:
+            if not written[:1].isupper():
+                break
+            owner.add(word)
+    owner -= set(role.head.split()) | set(role.modifiers) | _RANKS | _PAST
+    if not owner:
+        return True
+    return any(same(name, frozenset(owner)) for name in role.owner)
+
+
+def _capitalised_run(before: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The capitalised or possessive words right before an occurrence ("Iran's Deputy",
+    "Armenian"), nearest first."""
+    run = []
+    for word, written in before:
+        if not (written[:1].isupper() or written.endswith(("'s", "’s"))):
+            break
+        run.append((word, written))
+    return run
