@@ -3,7 +3,9 @@
 For every noun that WordNet 3.0 files under ``noun.person`` (minister, conductor,
 chieftain, prime minister), the table lists the words that may name the same role in
 a text: the other words of each of its senses, the senses one step more general and
-one step more specific, and the words derived from it (conductor ~ conduct). It is
+one step more specific than its most frequent sense (an ambassador's broader role is a
+diplomat, not the spokesperson an informal one is), and the words derived from it
+(conductor ~ conduct). It is
 read by ``textkit.roles``; WordNet itself is not needed at run time.
 
 WordNet 3.0 is Princeton University's, under the WordNet 3.0 licence (permissive, the
@@ -123,8 +125,9 @@ def main(argv: list[str]) -> int:
         return 2
     table = build(Path(argv[0]))
     OUT.parent.mkdir(exist_ok=True)
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as f:
-        json.dump(table, f, separators=(",", ":"), sort_keys=True)
+    body = json.dumps(table, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    # mtime=0: the same WordNet files give the same bytes.
+    OUT.write_bytes(gzip.compress(body, compresslevel=9, mtime=0))
     print(f"{OUT}: {len(table)} words, {OUT.stat().st_size} bytes")
     return 0
 

@@ -4,7 +4,8 @@
 governor, however close its words, does not answer it; one that names a "ruler" does
 answer "Who is the sovereign of the Twilight Realm?". Which words may stand for a role
 comes from WordNet (``textkit/build_roles.py``): the other words of each sense, the
-senses one step more general or more specific, and the words derived from it.
+senses one step more general or more specific than its most frequent one, and the
+words derived from it.
 """
 
 from __future__ import annotations
