@@ -40,6 +40,7 @@ SIGNALS: dict[str, tuple[tuple[str, ...], dict]] = {
     "− rare-word coverage": (("cover",), {}),
     "− reason cue": (("why_cue",), {}),
     "− focus weighting": ((), {"focus_weight": 0.0}),
+    "− office rule": ((), {"role_required": False}),
 }
 METRICS = (
     "first_citation_accuracy",

@@ -432,6 +432,7 @@ class Aligner:
         config: ScoringConfig,
     ) -> None:
         self.analysis, self.wanted, self.idf, self.passages = analysis, wanted, idf, passages
+        self.role_required = config.role_required
         self.full = [f"{p.text} {p.title} {p.section or ''}" for p in passages]
         self.texts = [folded_words(t) for t in self.full]
         pool = sorted({w for ws in self.texts for w in ws if w.isalpha() and w not in STOPWORDS})
@@ -468,7 +469,7 @@ class Aligner:
         missing = [c.text for c in names if not mentions(words, c, self.full[index])]
         # The role a who-question asks by counts only when the paragraph lacks it: naming
         # a governor must not make "East Azerbaijan" count for less in a governor question.
-        roles = [c for c in self.analysis.constraints if c.kind == "role"]
+        roles = [c for c in self.analysis.constraints if c.kind == "role" and self.role_required]
         missing_roles = [c.text for c in roles if not mentions(words, c, self.full[index])]
         names += [c for c in roles if c.text in missing_roles]
         return ParagraphMatch(
