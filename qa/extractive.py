@@ -88,18 +88,15 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
 
 
 def _role_phrase(role: Constraint) -> str:
-    """How an abstention names a role: "the mayor of Tehran".
+    """How an abstention names a role: as the question did.
 
     >>> from textkit.cues import constraints
     >>> _role_phrase(constraints("Who is Azerbaijan's prime minister?")[-1])
-    'the prime minister of Azerbaijan'
+    "Azerbaijan's prime minister"
+    >>> _role_phrase(constraints("Who was the Russian president in 2018?")[-1])
+    'the Russian president'
     """
-    owner = (
-        " ".join(w.removesuffix("'s").removesuffix("’s") for w in role.role.owner)
-        if role.role
-        else ""
-    )
-    return f"the {role.text} of {owner}" if owner else f"the {role.text}"
+    return role.role.phrase if role.role else f"the {role.text}"
 
 
 def abstention(question: Question, passages: Sequence[Passage]) -> str:

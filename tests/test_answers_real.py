@@ -73,8 +73,8 @@ def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
         # A person asked for by an office the text never gives them: a governor is not a
         # mayor, Armenia's prime minister is not Azerbaijan's.
         ("Who is the mayor of Tehran?", "name the mayor of Tehran"),
-        ("Who is Azerbaijan's prime minister?", "name the prime minister of Azerbaijan"),
-        ("Who was Iran's ambassador in Baku during the war?", "name the ambassador of Iran"),
+        ("Who is Azerbaijan's prime minister?", "name Azerbaijan's prime minister"),
+        ("Who was Iran's ambassador in Baku during the war?", "name Iran's ambassador"),
     ],
 )
 def test_unanswerable_questions_abstain_and_name_what_is_missing(

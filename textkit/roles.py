@@ -71,6 +71,9 @@ class Role:
     # Whose role it is, as the question names it: "Armenia's", "Iranian", "of Hyrule".
     owner: tuple[str, ...] = ()
     now: bool = False  # the question asks for the current holder ("the current governor")
+    phrase: str = (
+        ""  # as the question says it: "Azerbaijan's prime minister", "the mayor of Tehran"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +147,16 @@ def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") ->
         # "of Hyrule" names an owner; "of this article" or "of the game" does not.
         owner += [w for w in of.split() if not w.islower()]
         now = any(fold(w) in _NOW for w in phrase)
-        return Role(" ".join([*modifiers, tail]), head, modifiers, table[head], tuple(owner), now)
+        said = f"{joined} of {of}" if of else joined
+        return Role(
+            " ".join([*modifiers, tail]),
+            head,
+            modifiers,
+            table[head],
+            tuple(owner),
+            now,
+            said if possessor else f"the {said}",
+        )
     return None
 
 
