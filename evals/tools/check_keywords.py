@@ -28,7 +28,9 @@ from ingest.paragraphs import Paragraph, split_paragraphs
 
 KINDS = frozenset(
     "paraphrase why who when where how-many how-to conversation compound "
-    "topic-absent fact-absent number-absent false-premise near-miss".split()
+    "topic-absent fact-absent number-absent false-premise near-miss "
+    # questions that ask for a person or body by office (roles-*.yaml)
+    "role-exact role-paraphrase role-absent near-miss-role wrong-entity".split()
 )
 
 # Paragraphs a source is made of, keyed by file basename.
