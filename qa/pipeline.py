@@ -29,7 +29,7 @@ from qa.scoring import (
     sentence_features,
 )
 from settings import Settings
-from textkit.cues import AnswerType, folded_words, mentions
+from textkit.cues import AnswerType, credit_line, folded_words, mentions
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
 
@@ -110,6 +110,10 @@ class Evidence:
             )
         text, citations = compose(chosen, self.passages, self.passages)
         return Draft(text, False, citations, confidence=self.confidence)
+
+
+# What a credit line can answer: who made the piece, and where.
+_CREDITED = (AnswerType.NAMED, AnswerType.PLACE)
 
 
 class Assistant:
@@ -215,6 +219,8 @@ class Assistant:
             match = matches[rank]
             if rank < only or not quotable(match, cfg):
                 continue
+            if credit_line(passage.text) and analysis.kind not in _CREDITED:
+                continue  # "Translated by ... in Ankara" says nothing of Ankara's position
             for a, b, sim in per:
                 text = passage.text[a:b]
                 if not any(ch.isalpha() for ch in text):

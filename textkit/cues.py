@@ -330,6 +330,27 @@ def _strip_words(text: str, words: set[str]) -> str:
     return re.sub(pattern, " ", text, flags=re.I)
 
 
+# A credit line says who made the piece ("Translated by Can Atalay in Ankara", "Reporting
+# by ...; editing by ..."): it answers who made it and where, and nothing about the subject.
+_CREDIT = re.compile(
+    r"^\W*(?:(?:additional\s+)?reporting|translated|written|edited|editing|compiled|"
+    r"reported|photos?|photographs?|illustrations?|interview)"
+    r"(?:\s+from\s+(?:the\s+)?[\w-]+)?\s+by\b",  # "Translated from Turkish by"
+    re.I,
+)
+
+
+def credit_line(text: str) -> bool:
+    """Whether a paragraph is a credit line.
+
+    >>> credit_line("Translated by Can Atalay in Ankara"), credit_line("Reporting by Jo Li")
+    (True, True)
+    >>> credit_line("Translated into six languages by volunteers, the report reached millions.")
+    False
+    """
+    return len(text.split()) <= 12 and bool(_CREDIT.match(text))
+
+
 def reason_cue(sentence: str) -> bool:
     """Whether a sentence states a reason, cause, aim or consequence.
 
