@@ -264,7 +264,8 @@ def _holds(
     end: int,
     same: Callable[[str, frozenset[str]], bool] | None,
 ) -> bool:
-    """Whether the occurrence ``tokens[start:end]`` names the question's role itself."""
+    """Whether the occurrence ``tokens[start:end]`` names the question's role itself,
+    given to someone named near it."""
     before: list[tuple[str, str]] = []  # the words before it, back to a punctuation mark
     for word, written in reversed(tokens[max(0, start - 4) : start]):
         if not word[:1].isalnum():
@@ -275,8 +276,6 @@ def _holds(
         return False
     if role.now and near & _PAST:
         return False
-    if not role.owner or same is None:
-        return True
     owner = {w for w, written in _capitalised_run(before) if w not in STOPWORDS}
     if end + 1 < len(tokens) and tokens[end][0] == "of":
         after = tokens[end + 1 :]
@@ -287,9 +286,51 @@ def _holds(
                 break
             owner.add(word)
     owner -= set(role.head.split()) | set(role.modifiers) | _RANKS | _PAST
-    if not owner:
+    if (
+        role.owner
+        and same is not None
+        and owner
+        and not any(same(name, frozenset(owner)) for name in role.owner)
+    ):
+        return False
+    return not HOLDER_WINDOW or _holder_near(role, tokens, start, end, same)
+
+
+# A who-question asks for a name: the office must be given to someone named within this
+# many words of it, in its sentence ("Prime Minister Nikol Pashinyan", "Midna is revealed
+# to be the true ruler"), not only mentioned ("the representatives of the supreme leader
+# of Iran" for Iran's supreme leader). 0: not checked.
+HOLDER_WINDOW = 8
+_SENTENCE_END = frozenset(".!?;")
+
+
+def _holder_near(
+    role: Role,
+    tokens: tuple[tuple[str, str], ...],
+    start: int,
+    end: int,
+    same: Callable[[str, frozenset[str]], bool] | None,
+) -> bool:
+    """Whether a name other than the office's own words and the question's owner stands
+    near the occurrence ("Kondo conducted"; not "the supreme leader of Iran" for Iran's)."""
+    left = []
+    for token in reversed(tokens[max(0, start - HOLDER_WINDOW) : start]):
+        if token[0] in _SENTENCE_END:
+            break
+        left.append(token)
+    right = []
+    for token in tokens[end : end + HOLDER_WINDOW]:
+        if token[0] in _SENTENCE_END:
+            break
+        right.append(token)
+    own = set(role.head.split()) | set(role.modifiers) | set(role.kin) | _RANKS | _PAST
+    for word, written in [*left, *right]:
+        if not written[:1].isupper() or word in STOPWORDS or word in own:
+            continue
+        if same is not None and any(same(name, frozenset({word})) for name in role.owner):
+            continue
         return True
-    return any(same(name, frozenset(owner)) for name in role.owner)
+    return False
 
 
 def _capitalised_run(before: list[tuple[str, str]]) -> list[tuple[str, str]]:
