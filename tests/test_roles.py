@@ -3,6 +3,8 @@ functions over the WordNet table that ships in ``textkit/data``."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from textkit.cues import Constraint, constraints, folded_words, mentions
@@ -99,3 +101,18 @@ def test_a_rank_the_question_asks_for_is_not_another_office() -> None:
 def test_a_role_constraint_without_its_reading_never_blocks() -> None:
     # Built by hand (an older pickled question, a test): nothing to check against.
     assert mentions(frozenset({"governor"}), Constraint("mayor", "role"))
+
+
+def test_reading_and_matching_never_fail_on_odd_text() -> None:
+    rng = random.Random(7)
+    pieces = ["Who", "who's", "is", "the", "of", "’s", "'s", "Deputy", "former", "mayor", ",",
+              ".", "?", "Iran", "prime", "minister", "—", "ﬁ", "U+202E\u202e", "", " ", "of the"]  # fmt: skip
+    roles = 0
+    for _ in range(3000):
+        start = rng.choice(["", "Who is the", "who was", "Who is Iran's", "What is the name of"])
+        question = " ".join([start, *(rng.choice(pieces) for _ in range(rng.randint(0, 10)))])
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        for c in constraints(question):
+            roles += c.kind == "role"
+            assert isinstance(mentions(folded_words(text), c, text), bool)
+    assert roles > 20  # the office path was exercised, not only names
