@@ -41,6 +41,7 @@ SIGNALS: dict[str, tuple[tuple[str, ...], dict]] = {
     "− reason cue": (("why_cue",), {}),
     "− focus weighting": ((), {"focus_weight": 0.0}),
     "− office rule": ((), {"role_required": False}),
+    "− credit-line rule": ((), {"credit_lines": False}),
 }
 METRICS = (
     "first_citation_accuracy",

@@ -112,10 +112,6 @@ class Evidence:
         return Draft(text, False, citations, confidence=self.confidence)
 
 
-# What a credit line can answer: who made the piece, and where.
-_CREDITED = (AnswerType.NAMED, AnswerType.PLACE)
-
-
 class Assistant:
     """Answers questions with citations; shared by every entry point."""
 
@@ -209,18 +205,17 @@ class Assistant:
             ]
         aligner = self._aligner(analysis, question, top)
         matches = [aligner.paragraph(rank) for rank in range(len(top))]
+        kind = analysis.kind
         # A sentence competes only with those that may be quoted.
         best = max(
-            (s for per, m in zip(sims, matches) if quotable(m, cfg) for _, _, s in per),
+            (s for per, m in zip(sims, matches) if quotable(m, kind, cfg) for _, _, s in per),
             default=0.0,
         )
         candidates = []
         for rank, (passage, per) in enumerate(zip(top, sims)):
             match = matches[rank]
-            if rank < only or not quotable(match, cfg):
+            if rank < only or not quotable(match, kind, cfg):
                 continue
-            if credit_line(passage.text) and analysis.kind not in _CREDITED:
-                continue  # "Translated by ... in Ankara" says nothing of Ankara's position
             for a, b, sim in per:
                 text = passage.text[a:b]
                 if not any(ch.isalpha() for ch in text):
@@ -488,6 +483,7 @@ class Aligner:
             ),
             len(names),
             bool(missing_roles),
+            credit_line(self.passages[index].text),
         )
 
     def sentence(self, index: int, text: str) -> tuple[float, float]:

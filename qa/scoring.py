@@ -92,6 +92,8 @@ class ScoringConfig:
     min_support: float = 0.6  # a supporting sentence's own selection probability
     # A who-question's role ("the *mayor* of Tehran") must be named where it is quoted.
     role_required: bool = True
+    # A credit line ("Translated by ... in Ankara") answers only who made the piece, or where.
+    credit_lines: bool = True
     # The two models: weights per feature name, plus "bias" (answer_weights also
     # weigh "lead_p", the lead sentence's selection probability).
     weights: dict[str, float] = field(default_factory=dict)
@@ -183,18 +185,32 @@ class ParagraphMatch:
     missing_numbers: tuple[str, ...]
     names: int  # how many names the question has
     lacks_role: bool = False  # the paragraph never names the role a who-question asks by
+    credit: bool = False  # the paragraph is a credit line ("Translated by ... in Ankara")
 
 
-def quotable(paragraph: ParagraphMatch, cfg: ScoringConfig) -> bool:
+# What a credit line can answer: who made the piece, and where.
+CREDITED = frozenset({AnswerType.NAMED, AnswerType.PLACE})
+
+
+def quotable(paragraph: ParagraphMatch, kind: AnswerType, cfg: ScoringConfig) -> bool:
     """Whether a paragraph's sentences may be quoted at all: not when the question asks
     for someone by a role ("Who is the mayor of Tehran?") that the paragraph never names,
-    in the role's own words or WordNet's (``textkit.roles``).
+    in the role's own words or WordNet's (``textkit.roles``), and not a credit line for
+    anything but who made the piece or where.
 
     >>> m = ParagraphMatch((1.0, 1.0), ("mayor",), (), 2, lacks_role=True)
-    >>> quotable(m, ScoringConfig()), quotable(m, ScoringConfig(role_required=False))
-    (False, True)
+    >>> quotable(m, AnswerType.NAMED, ScoringConfig())
+    False
+    >>> quotable(m, AnswerType.NAMED, ScoringConfig(role_required=False))
+    True
+    >>> credit = ParagraphMatch((1.0, 1.0), (), (), 0, credit=True)
+    >>> quotable(credit, AnswerType.NAMED, ScoringConfig()), quotable(credit, AnswerType.OTHER,
+    ...     ScoringConfig()), quotable(credit, AnswerType.OTHER, ScoringConfig(credit_lines=False))
+    (True, False, True)
     """
-    return not (cfg.role_required and paragraph.lacks_role)
+    if cfg.role_required and paragraph.lacks_role:
+        return False
+    return not (cfg.credit_lines and paragraph.credit and kind not in CREDITED)
 
 
 def alignment(best: dict[str, float], idf: dict[str, float]) -> tuple[float, float]:
