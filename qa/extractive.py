@@ -67,9 +67,10 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     text_words = folded_words(text)
     absent = [c for c in question.constraints if not mentions(text_words, c, text)]
     if absent and passages:
-        said = [f"mention {' or '.join(c.text for c in absent if c.kind != 'role')}"]
+        named = [c.text for c in absent if c.kind != "role"]
+        said = ["mention " + " or ".join(named)] if named else []
         said += [f"name {_role_phrase(c)}" for c in absent if c.kind == "role"]
-        return " or ".join(s for s in said if s != "mention ")
+        return " or ".join(said)
     match = _OF_PHRASE.match(question.text)
     if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
         return f"give {match.group(1).strip()}"

@@ -467,22 +467,22 @@ class Aligner:
         words = self.texts[index]
         # A defined term counts as a name: a definition must name what it defines.
         names = [c for c in self.analysis.constraints if c.kind in ("name", "term")]
-        missing = [c.text for c in names if not mentions(words, c, self.full[index])]
+        missing = [c for c in names if not mentions(words, c, self.full[index])]
         # The role a who-question asks by counts only when the paragraph lacks it: naming
         # a governor must not make "East Azerbaijan" count for less in a governor question.
         roles = [c for c in self.analysis.constraints if c.kind == "role" and self.role_required]
-        missing_roles = [c.text for c in roles if not mentions(words, c, self.full[index])]
-        names += [c for c in roles if c.text in missing_roles]
+        lacking = [c for c in roles if not mentions(words, c, self.full[index])]
+        names += lacking
         return ParagraphMatch(
             alignment(self._best(words), self.idf),
-            tuple(missing + missing_roles),
+            tuple(c.text for c in missing + lacking),
             tuple(
                 c.text
                 for c in self.analysis.constraints
                 if c.kind == "number" and not mentions(words, c)
             ),
             len(names),
-            bool(missing_roles),
+            bool(lacking),
             credit_line(self.passages[index].text),
         )
 

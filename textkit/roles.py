@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import takewhile
 from pathlib import Path
 
 from textkit.words import STOPWORDS, fold, stem
@@ -71,9 +72,8 @@ class Role:
     # Whose role it is, as the question names it: "Armenia's", "Iranian", "of Hyrule".
     owner: tuple[str, ...] = ()
     now: bool = False  # the question asks for the current holder ("the current governor")
-    phrase: str = (
-        ""  # as the question says it: "Azerbaijan's prime minister", "the mayor of Tehran"
-    )
+    # As the question says it: "Azerbaijan's prime minister", "the mayor of Tehran".
+    phrase: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -134,9 +134,7 @@ def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") ->
     # The longest run of final words WordNet knows as a person: "prime minister".
     for start in range(len(words)):
         tail = " ".join(fold(w) for w in words[start:])
-        head = _singular(tail, table) if start < len(words) - 1 or len(words) == 1 else None
-        if head is None and start == len(words) - 1:
-            head = _singular(tail, table)
+        head = _singular(tail, table)
         if head is None:
             continue
         if head in _GENERIC:
@@ -266,25 +264,21 @@ def _holds(
 ) -> bool:
     """Whether the occurrence ``tokens[start:end]`` names the question's role itself,
     given to someone named near it."""
-    before: list[tuple[str, str]] = []  # the words before it, back to a punctuation mark
-    for word, written in reversed(tokens[max(0, start - 4) : start]):
-        if not word[:1].isalnum():
-            break
-        before.append((word, written))
+    before = _nearest_before(tokens, start, 4, _punctuation)  # back to a punctuation mark
     near = {w for w, _ in before[:3]}
     if (near & _RANKS) - set(role.modifiers):
         return False
     if role.now and near & _PAST:
         return False
-    owner = {w for w, written in _capitalised_run(before) if w not in STOPWORDS}
+    # Whose it is: the capitalised or possessive words right before it ("Iran's Deputy",
+    # "Armenian"), and the capitalised ones of an "of" after it ("of the Twilight").
+    run = takewhile(lambda t: t[1][:1].isupper() or t[1].endswith(("'s", "’s")), before)
+    owner = {w for w, _ in run if w not in STOPWORDS}
     if end + 1 < len(tokens) and tokens[end][0] == "of":
         after = tokens[end + 1 :]
         if after and after[0][0] == "the":
             after = after[1:]
-        for word, written in after[:3]:
-            if not written[:1].isupper():
-                break
-            owner.add(word)
+        owner.update(w for w, _ in takewhile(lambda t: t[1][:1].isupper(), after[:3]))
     owner -= set(role.head.split()) | set(role.modifiers) | _RANKS | _PAST
     if (
         role.owner
@@ -313,16 +307,8 @@ def _holder_near(
 ) -> bool:
     """Whether a name other than the office's own words and the question's owner stands
     near the occurrence ("Kondo conducted"; not "the supreme leader of Iran" for Iran's)."""
-    left = []
-    for token in reversed(tokens[max(0, start - HOLDER_WINDOW) : start]):
-        if token[0] in _SENTENCE_END:
-            break
-        left.append(token)
-    right = []
-    for token in tokens[end : end + HOLDER_WINDOW]:
-        if token[0] in _SENTENCE_END:
-            break
-        right.append(token)
+    left = _nearest_before(tokens, start, HOLDER_WINDOW, _SENTENCE_END.__contains__)
+    right = takewhile(lambda t: t[0] not in _SENTENCE_END, tokens[end : end + HOLDER_WINDOW])
     own = set(role.head.split()) | set(role.modifiers) | set(role.kin) | _RANKS | _PAST
     for word, written in [*left, *right]:
         if not written[:1].isupper() or word in STOPWORDS or word in own:
@@ -333,12 +319,12 @@ def _holder_near(
     return False
 
 
-def _capitalised_run(before: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The capitalised or possessive words right before an occurrence ("Iran's Deputy",
-    "Armenian"), nearest first."""
-    run = []
-    for word, written in before:
-        if not (written[:1].isupper() or written.endswith(("'s", "’s"))):
-            break
-        run.append((word, written))
-    return run
+def _punctuation(word: str) -> bool:
+    return not word[:1].isalnum()
+
+
+def _nearest_before(
+    tokens: tuple[tuple[str, str], ...], start: int, n: int, stop: Callable[[str], bool]
+) -> list[tuple[str, str]]:
+    """Up to ``n`` tokens before ``tokens[start]``, nearest first, up to one that stops."""
+    return list(takewhile(lambda t: not stop(t[0]), reversed(tokens[max(0, start - n) : start])))
