@@ -87,8 +87,9 @@ class QuestionSet:
     description: str | None = None
 
 
-def load_set(path: Path, check_sources: bool = True) -> QuestionSet:
+def load_set(path: Path | str, check_sources: bool = True) -> QuestionSet:
     """Parse and check one set file; ``ConfigError`` lists every problem found."""
+    path = Path(path)
     data = _read_yaml(path)
     raw_questions = data.get("questions") if isinstance(data, dict) else None
     try:

@@ -23,8 +23,9 @@ from typing import Any
 
 import yaml
 
-from ingest.loader import TEXT_SUFFIXES
-from ingest.paragraphs import Paragraph, split_paragraphs
+from evals.sets_io import MAX_SOURCE_BYTES
+from ingest.outline import outline
+from ingest.paragraphs import Paragraph, split_paragraphs  # noqa: F401 (the doctests)
 
 KINDS = frozenset(
     "paraphrase why who when where how-many how-to conversation compound "
@@ -33,7 +34,7 @@ KINDS = frozenset(
     "role-exact role-paraphrase role-absent near-miss-role wrong-entity".split()
 )
 
-# Paragraphs a source is made of, keyed by file basename.
+# Paragraphs a source is made of, keyed by its name in the set (as the set loader names it).
 Sources = Mapping[str, Sequence[Paragraph]]
 
 
@@ -156,13 +157,17 @@ def uncovered(data: dict[str, Any], sources: Sources) -> dict[str, list[int]]:
 
 
 def load_sources(set_path: Path, data: dict[str, Any]) -> dict[str, list[Paragraph]]:
-    """Split each listed source (relative to the set file) the way ingest does."""
-    out = {}
-    for rel in data.get("sources") or []:
-        path = (set_path.parent / rel).resolve()
-        markdown = TEXT_SUFFIXES.get(path.suffix.lower(), False)
-        out[path.name] = split_paragraphs(path.read_text(encoding="utf-8"), markdown=markdown)
-    return out
+    """Split each listed source (relative to the set file) the way ingest does, named as
+    the set loader and the eval runner name it ("squad2/zelda.txt" when the set's sources
+    sit in several folders). A source that cannot be read raises ``OSError``."""
+    paths = [(set_path.parent / rel).resolve() for rel in data.get("sources") or []]
+    if not paths:
+        return {}
+    roots = sorted({p.parent if p.is_file() else p for p in paths})
+    found = outline(paths, roots[0], MAX_SOURCE_BYTES)
+    if found.errors:
+        raise OSError("; ".join(found.errors))
+    return {name: list(paragraphs) for name, paragraphs in found.paragraphs.items()}
 
 
 def check_file(path: Path) -> list[str]:
