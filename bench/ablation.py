@@ -42,6 +42,7 @@ SIGNALS: dict[str, tuple[tuple[str, ...], dict]] = {
     "− focus weighting": ((), {"focus_weight": 0.0}),
     "− office rule": ((), {"role_required": False}),
     "− credit-line rule": ((), {"credit_lines": False}),
+    "− year rule": ((), {"year_required": False}),
 }
 METRICS = (
     "first_citation_accuracy",

@@ -27,6 +27,7 @@ from qa.scoring import (
     probability,
     quotable,
     sentence_features,
+    years_found,
 )
 from settings import Settings
 from textkit.cues import AnswerType, credit_line, folded_words, mentions
@@ -205,6 +206,8 @@ class Assistant:
             ]
         aligner = self._aligner(analysis, question, top)
         matches = [aligner.paragraph(rank) for rank in range(len(top))]
+        if not years_found(analysis, matches, cfg):
+            return []
         kind = analysis.kind
         # A sentence competes only with those that may be quoted.
         best = max(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -94,6 +95,8 @@ class ScoringConfig:
     role_required: bool = True
     # A credit line ("Translated by ... in Ankara") answers only who made the piece, or where.
     credit_lines: bool = True
+    # A year the question names ("at their 2024 summit") must be in a passage found.
+    year_required: bool = True
     # The two models: weights per feature name, plus "bias" (answer_weights also
     # weigh "lead_p", the lead sentence's selection probability).
     weights: dict[str, float] = field(default_factory=dict)
@@ -211,6 +214,43 @@ def quotable(paragraph: ParagraphMatch, kind: AnswerType, cfg: ScoringConfig) ->
     if cfg.role_required and paragraph.lacks_role:
         return False
     return not (cfg.credit_lines and paragraph.credit and kind not in CREDITED)
+
+
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+
+
+def _decade(year: str, question: str) -> bool:
+    """Whether the question writes ``year`` as a decade ("the 1990s", "the 2000's").
+
+    >>> _decade("1990", "Why not its approach from the 1990s?"), _decade("1998", "In 1998?")
+    (True, False)
+    """
+    return bool(re.search(rf"\b{year}['’]?s\b", question))
+
+
+def years_found(
+    question: Question, paragraphs: Sequence[ParagraphMatch], cfg: ScoringConfig
+) -> bool:
+    """Whether every year the question names is in one of the passages found: a question
+    about "their 2024 summit" is not answered from passages that never reach 2024.
+
+    >>> q = Question.read("What did they agree at the 2024 summit?", [])
+    >>> found = ParagraphMatch((1.0, 1.0), (), (), 0)
+    >>> lacking = ParagraphMatch((1.0, 1.0), (), ("2024",), 0)
+    >>> cfg = ScoringConfig()
+    >>> years_found(q, [lacking, found], cfg), years_found(q, [lacking], cfg)
+    (True, False)
+    >>> years_found(q, [lacking], ScoringConfig(year_required=False))
+    True
+    """
+    years = [
+        c.text
+        for c in question.constraints
+        if c.kind == "number" and _YEAR.fullmatch(c.text) and not _decade(c.text, question.text)
+    ]
+    return not cfg.year_required or all(
+        any(y not in m.missing_numbers for m in paragraphs) for y in years
+    )
 
 
 def alignment(best: dict[str, float], idf: dict[str, float]) -> tuple[float, float]:

@@ -75,6 +75,8 @@ def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
         ("Who is the mayor of Tehran?", "name the mayor of Tehran"),
         ("Who is Azerbaijan's prime minister?", "name Azerbaijan's prime minister"),
         ("Who was Iran's ambassador in Baku during the war?", "name Iran's ambassador"),
+        # A later event: no passage reaches the year asked about.
+        ("What did Iran and Azerbaijan agree at their 2024 summit?", "mention 2024"),
     ],
 )
 def test_unanswerable_questions_abstain_and_name_what_is_missing(
