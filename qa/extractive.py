@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from qa.citations import is_multi_source, marker
 from qa.models import Citation, Passage
 from qa.scoring import Candidate, Question
-from textkit.cues import AnswerType, Constraint, counted_phrase
+from textkit.cues import MEASURE_NOUNS, AnswerType, Constraint, counted_phrase
 
 ABSTAIN_TEXT = "The sources don't say. The closest passages are listed below."
 CLOSEST = "The closest passages are listed below."
@@ -45,6 +45,10 @@ _OF_PHRASE = re.compile(
     r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(the\s+[\w\s’'-]+?\s+of\s+[\w\s’'-]+?)\s*\??$",
     re.I,
 )
+# "How deep is the southern basin?" asks for the depth of the southern basin.
+_HOW_MEASURE = re.compile(
+    rf"^\s*how\s+({'|'.join(MEASURE_NOUNS)})\s+(?:is|was|are|were)\s+([\w\s’'-]+?)\s*\??$", re.I
+)
 
 
 def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
@@ -60,6 +64,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     >>> p = Passage("i", "Iran spoke in 2020.", "a.txt", 1, None, "", "", 0.0)
     >>> missing_phrase(Question.read("What did Iran say at the UN in 2023?", []), [p])
     'mention UN or 2023'
+    >>> missing_phrase(Question.read("How old is the author?", []), [])
+    'give the age of the author'
     """
     from textkit.cues import folded_words, mentions
 
@@ -74,6 +80,9 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     match = _OF_PHRASE.match(question.text)
     if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
         return f"give {match.group(1).strip()}"
+    match = _HOW_MEASURE.match(question.text)
+    if match and question.kind is AnswerType.QUANTITY:
+        return f"give the {MEASURE_NOUNS[match.group(1).lower()]} of {match.group(2).strip()}"
     counted = counted_phrase(question.text)
     if counted and question.kind is AnswerType.QUANTITY:
         noun = "number" if counted[0] == "many" else "amount"

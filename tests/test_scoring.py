@@ -96,6 +96,22 @@ def test_answer_types(question: str, kind: AnswerType) -> None:
         ("Who won the war?", "the war was won.", False),
         ("Where did he study?", "He studied at Hacettepe University.", True),
         ("In 2020, how many died?", "In 2020 the war broke out.", False),  # 2020 is asked
+        # A measure needs a number of that measure: its word or a unit.
+        ("What is the area of Karabakh?", "Armenia left three occupied regions.", False),
+        ("What is the area of Karabakh?", "It covers 4,400 square kilometres.", True),
+        ("What is the area of Karabakh?", "It covers 4,400km2.", True),
+        ("How deep is the southern basin?", "It reaches just over 1,000 metres.", True),
+        ("How deep is the southern basin?", "Three rivers feed it.", False),
+        ("How heavy is the outdoor unit?", "It measures wind speed every 10 seconds.", False),
+        ("How heavy is the outdoor unit?", "The unit weighs 2.4 kg.", True),
+        ("What is the population of Baku?", "Baku is home to 2.3 million.", True),
+        ("What is the population of Baku?", "Baku fought for 30 years.", False),
+        # "How fast" and "how long" ask for a time as often as for a speed or a length.
+        ("How fast can an engineer get there?", "An engineer arrives within 45 minutes.", True),
+        ("How long did the war last?", "It lasted six weeks.", True),
+        # "while" joins a contrast as often as a time: it is no date.
+        ("When were relations set up?", "Tehran failed while Baku won.", False),
+        ("When were relations set up?", "Relations were set up in 1992.", True),
     ],
 )
 def test_a_sentence_must_hold_the_kind_of_answer_asked_for(

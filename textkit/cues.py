@@ -137,7 +137,7 @@ _MONTH_DAY = re.compile(r"\b(" + "|".join(_MONTHS.split()) + r")\.?\s+\d{1,2}\b"
 _TIME_PHRASE = re.compile(
     r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|year|years|"
     r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|after|before|"
-    r"during|until|since|once|when|while|outset|initially|finally|eventually|"
+    r"during|until|since|once|when|outset|initially|finally|eventually|"
     r"soon|meantime|meanwhile|era|period|age)\b",
     re.I,
 )
@@ -259,7 +259,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
             return False
         counted = counted_words(question)
         # "How many tanks ...": the count must be of tanks, so the sentence names them.
-        return not counted or bool(counted & {stem(w) for w in folded_words(sentence)})
+        if counted and not counted & {stem(w) for w in folded_words(sentence)}:
+            return False
+        # "What is the area of ...": a number of that measure (a unit or the measure's word).
+        measure = measured(question)
+        return measure is None or bool(measure.search(sentence))
     if kind is AnswerType.YEAR:
         return has_date(rest, strict=True)
     if kind is AnswerType.DATE:
@@ -268,6 +272,70 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.NAMED:
         return bool(found or _PERSON_WORDS.search(rest))
     return bool(found or _PLACE_WORDS.search(rest))
+
+
+# What a measure is stated in: its own words and its units. A question asking for one
+# ("What is the *area* of ...?", "How *deep* is ...?") is not answered by another number
+# ("three regions"). "How long" and "how fast" are left out: they ask for a time as often.
+_LENGTH = (
+    r"long|length|lengths|km|kms|kilomet(?:er|re)s?|met(?:er|re)s?|m|cm|mm|miles?|"
+    r"feet|ft|foot|yards?|inch(?:es)?"
+)
+_MEASURES: dict[str, str] = {
+    "area": r"area|square|sq|km²|km2|m²|m2|hectares?|ha|acres?",
+    "length": _LENGTH,
+    "distance": rf"distance|far|away|apart|{_LENGTH}",
+    "depth": rf"depth|deep|deeper|deepest|fathoms?|{_LENGTH}",
+    "height": rf"height|high|higher|highest|tall|taller|tallest|altitude|elevation|{_LENGTH}",
+    "width": rf"width|wide|wider|widest|breadth|across|{_LENGTH}",
+    "population": r"population|populated|people|inhabitants|residents|citizens|persons|"
+    r"lives|live|living|home",
+    "age": r"age|aged|old|older|oldest|born|years?",
+    "temperature": r"temperature|temperatures|degrees?|°|°c|°f|celsius|fahrenheit|kelvin",
+    "weight": r"weight|weighs?|weighed|heavy|kg|kilo(?:gram)?s?|tonnes?|tons?|pounds?|lbs?|"
+    r"grams?|g",
+    "speed": r"speed|speeds|fast|km/h|kph|mph|knots?|per hour|per second|an hour|a second",
+    "volume": r"volume|cubic|km³|km3|m³|m3|lit(?:er|re)s?|gallons?|barrels?",
+    "salinity": r"salinity|salt|salty|saltier|saline|‰|ppt|per ?cent|%|grams? per",
+}
+MEASURE_NOUNS = {
+    "deep": "depth",
+    "high": "height",
+    "tall": "height",
+    "wide": "width",
+    "far": "distance",
+    "old": "age",
+    "heavy": "weight",
+    "salty": "salinity",
+}
+_MEASURE_QUESTION = re.compile(
+    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:\w+ )?("
+    + "|".join(_MEASURES)
+    + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1024)
+def measured(question: str) -> re.Pattern[str] | None:
+    """The words and units a quantity must come with when the question asks for a
+    measure, or None when it asks for no particular one.
+
+    >>> m = measured("What is the area of Nagorno-Karabakh?")
+    >>> bool(m.search("It covers 4,400 km2.")), bool(m.search("Armenia left three regions."))
+    (True, False)
+    >>> bool(measured("How deep is the southern basin?").search("It reaches 1,025 metres."))
+    True
+    >>> measured("How many tanks did Armenia lose?") is None
+    True
+    """
+    match = _MEASURE_QUESTION.search(question)
+    if not match:
+        return None
+    name = match.group(1) or MEASURE_NOUNS[match.group(2).lower()]
+    units = _MEASURES[name.lower()]
+    # A unit may follow its number directly ("4,400km2", "30°C").
+    return re.compile(rf"(?<!\w)(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
 
 
 _COUNTED = re.compile(r"\bhow (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
