@@ -127,6 +127,24 @@ def test_constraints_keep_multi_word_names_and_numbers() -> None:
     assert found == [("Iran", "name"), ("United Nations", "name"), ("2023", "number")]
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A number inside a code or a name is not a number of its own: a text that has
+        # "E3 2005" or "MI6" is not missing "3" or "6".
+        ("At E3 in 2005, what was revealed?", {("E3", "name"), ("2005", "number")}),
+        ("Who does Bond meet in the MI6 building?", {("Bond", "name"), ("MI6", "name")}),
+        ("The settings page says e03. What's wrong?", {("e03", "name")}),
+        ("did the covid-19 pandemic matter", {("covid-19", "name")}),
+        ("How many died between 1992 and 1994?", {("1992", "number"), ("1994", "number")}),
+    ],
+)
+def test_a_number_inside_a_code_belongs_to_the_code(
+    question: str, expected: set[tuple[str, str]]
+) -> None:
+    assert {(c.text, c.kind) for c in constraints(question)} == expected
+
+
 def test_a_possessive_ends_a_name() -> None:
     found = [c.text for c in constraints("What shows that Iran's Turkish minority was stirred?")]
     assert found == ["Iran", "Turkish"]

@@ -473,6 +473,8 @@ def defined_term(question: str) -> str | None:
 
 
 _POSSESSIVE_BREAK = re.compile(r"(?<=['’]s) ")
+_GLUED = re.compile(r"[^\W\d_]-?$")  # a letter right before (a hyphen and) a number
+_CODE = re.compile(r"\b[^\W\d_][\w]*-?\d[\w.-]*\w|\b[^\W\d_][\w]*-?\d\b")  # "e03", "covid-19"
 
 
 def constraints(question: str) -> list[Constraint]:
@@ -484,13 +486,23 @@ def constraints(question: str) -> list[Constraint]:
     [Constraint(text='compost', kind='term')]
     >>> [c.text for c in constraints("Why was Iran's Turkish minority stirred?")]
     ['Iran', 'Turkish']
+    >>> [(c.text, c.kind) for c in constraints("At E3 in 2005, what did the F-16 carry?")]
+    [('E3', 'name'), ('F-16', 'name'), ('2005', 'number')]
+    >>> [(c.text, c.kind) for c in constraints("did the covid-19 pandemic stop it in 2020?")]
+    [('2020', 'number'), ('covid-19', 'name')]
     """
     found: dict[str, Constraint] = {}
     # A possessive ends a name: "Iran's Turkish minority" names Iran, then Turkish.
     for word in (w for n in names(question) for w in _POSSESSIVE_BREAK.split(n)):
         found.setdefault(fold(word), Constraint(word.removesuffix("’s").removesuffix("'s"), "name"))
-    for number in _YEAR_OR_NUMBER.findall(question):
-        found.setdefault(number, Constraint(number, "number"))
+    for match in _YEAR_OR_NUMBER.finditer(question):
+        if not _GLUED.search(question, 0, match.start()):
+            found.setdefault(match.group(), Constraint(match.group(), "number"))
+    # A number that is part of a name ("E3", "F-16", "covid-19") is the name's, even one
+    # written in lower case.
+    for token in _CODE.findall(question):
+        if not any(fold(token) in fold(c.text) for c in found.values()):
+            found.setdefault(fold(token), Constraint(token, "name"))
     term = defined_term(question)
     if term:
         found.setdefault(fold(term), Constraint(term, "term"))
