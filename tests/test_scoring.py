@@ -96,6 +96,11 @@ def test_answer_types(question: str, kind: AnswerType) -> None:
         ("Who won the war?", "the war was won.", False),
         ("Where did he study?", "He studied at Hacettepe University.", True),
         ("In 2020, how many died?", "In 2020 the war broke out.", False),  # 2020 is asked
+        # An amount without a number, and a count whose noun is in its other number.
+        ("By how much has the level changed?", "It has risen by several metres.", True),
+        ("By how much has the level changed?", "Several rivers feed it.", False),
+        ("How many people were in the orchestra?", "He imagined a 50-person orchestra.", True),
+        ("How many people were in the orchestra?", "He imagined 50 instruments.", False),
         # A measure needs a number of that measure: its word or a unit.
         ("What is the area of Karabakh?", "Armenia left three occupied regions.", False),
         ("What is the area of Karabakh?", "It covers 4,400 square kilometres.", True),
@@ -143,6 +148,19 @@ def test_a_number_inside_a_code_belongs_to_the_code(
     question: str, expected: set[tuple[str, str]]
 ) -> None:
     assert {(c.text, c.kind) for c in constraints(question)} == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("Where did the author get his PhD?", "The writer received his Ph.D. in Ankara."),
+        ("What did the U.S. say?", "The US said nothing."),
+        ("What did the US say?", "The U.S. said nothing."),
+    ],
+)
+def test_an_abbreviation_is_named_with_or_without_its_dots(question: str, text: str) -> None:
+    (name,) = constraints(question)
+    assert mentions(folded_words(text), name, text)
 
 
 def test_a_possessive_ends_a_name() -> None:

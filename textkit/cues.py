@@ -168,13 +168,24 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w’'.-]*[A-Za-z0-9]|\b[A-Z]\b")
 _YEAR_OR_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 
+# An amount without a number: "by several metres", "a few degrees".
+_VAGUE_AMOUNT = re.compile(
+    r"\b(?:several|a few|a couple of|many|some)\s+(?:(?:kilo|centi|milli)?met(?:er|re)s|"
+    r"miles|feet|inches|degrees|percent|per cent|percentage points|tonnes|tons|lit(?:er|re)s|"
+    r"(?:kilo)?grams|pounds|dollars|euros|years|months|weeks|days|hours|minutes|seconds)\b",
+    re.I,
+)
+
+
 def has_quantity(text: str) -> bool:
     """Whether ``text`` states a number or amount.
 
     >>> has_quantity("It lost 150 tanks."), has_quantity("Two sides fought."), has_quantity("War.")
     (True, True, False)
+    >>> has_quantity("It rose by several metres."), has_quantity("Several people spoke.")
+    (True, False)
     """
-    return bool(_NUMBER.search(text))
+    return bool(_NUMBER.search(text) or _VAGUE_AMOUNT.search(text))
 
 
 def has_date(text: str, strict: bool = False) -> bool:
@@ -198,6 +209,8 @@ def names(text: str, first_words: bool = False) -> list[str]:
     ['Azerbaijan', 'Armenia', 'OSCE']
     >>> names("Azerbaijan won. However, Having lost, Armenia left.", first_words=True)
     ['Azerbaijan', 'Armenia']
+    >>> names("What did the US say?"), names("WHAT DID IT SAY?")
+    (['US'], [])
     """
     out: list[str] = []
     end_of_last = -1
@@ -207,7 +220,10 @@ def names(text: str, first_words: bool = False) -> list[str]:
         starts = not before or before[-1] in '.!?:;"“('
         if starts and (not first_words or _ordinary(word)):
             continue  # a sentence's first word is capitalised anyway
-        if fold(word) in STOPWORDS or fold(word) in _WH:
+        # An acronym that spells a function word is still a name ("the US"), unless the
+        # whole text shouts.
+        acronym = len(word) > 1 and word.isupper() and not text.isupper()
+        if (fold(word) in STOPWORDS and not acronym) or fold(word) in _WH:
             continue
         if out and text[end_of_last : match.start()] == " ":
             out[-1] = f"{out[-1]} {word}"  # "United Nations" is one name
@@ -259,7 +275,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
             return False
         counted = counted_words(question)
         # "How many tanks ...": the count must be of tanks, so the sentence names them.
-        if counted and not counted & {stem(w) for w in folded_words(sentence)}:
+        # A hyphenated word counts as its parts too: "a 50-person orchestra".
+        said = {stem(p) for w in folded_words(sentence) for p in (w, *w.split("-"))}
+        if counted and not counted & said:
             return False
         # "What is the area of ...": a number of that measure (a unit or the measure's word).
         measure = measured(question)
@@ -340,6 +358,7 @@ def measured(question: str) -> re.Pattern[str] | None:
 
 _COUNTED = re.compile(r"\bhow (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 _IRREGULAR_PLURALS = frozenset("people men women children police staff cattle sheep deer".split())
+_SINGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child"}
 
 
 def _plural(word: str) -> bool:
@@ -388,7 +407,10 @@ def counted_words(question: str) -> set[str]:
     set()
     """
     counted = counted_phrase(question)
-    return {stem(fold(word)) for word in counted[1].split()} if counted else set()
+    if not counted:
+        return set()
+    words = [fold(word) for word in counted[1].split()]
+    return {stem(_SINGULAR.get(w, w)) for w in words} | {stem(w) for w in words}
 
 
 def _strip_words(text: str, words: set[str]) -> str:
@@ -554,6 +576,16 @@ _ALIAS_GROUPS = [
     "november nov",
     "december dec",
 ]
+# Abbreviations spelled out in the text: "the US" ~ "the United States".
+PHRASE_ALIASES = {
+    "us": ("united states",),
+    "usa": ("united states",),
+    "u.s": ("united states",),
+    "uk": ("united kingdom", "great britain"),
+    "uae": ("united arab emirates",),
+    "un": ("united nations",),
+    "eu": ("european union",),
+}
 ALIASES: dict[str, frozenset[str]] = {}
 for _group in _ALIAS_GROUPS:
     _members = frozenset(_group.split())
@@ -568,7 +600,7 @@ def name_variants(name: str) -> frozenset[str]:
     ['azerbaijan', 'azerbaijani', 'azerbaijanis']
     """
     key = fold(name).removesuffix("'s")
-    return ALIASES.get(key, frozenset()) | {key}
+    return ALIASES.get(key, frozenset()) | {key, key.replace(".", "")}
 
 
 def mentions(
@@ -591,6 +623,9 @@ def mentions(
     (True, False)
     >>> mentions({"seiches", "occur"}, Constraint("seiche", "term"))
     True
+    >>> text = "The United States objected."
+    >>> mentions(folded_words(text), Constraint("US", "name"), text)
+    True
     >>> text = "Games Radar praised Twilight Princess."
     >>> mentions(folded_words(text), Constraint("Radar Princess", "name"), text)
     False
@@ -610,6 +645,9 @@ def mentions(
         return all(t in stems for t in terms(constraint.text))
     variants = name_variants(constraint.text)
     if variants & text_words:
+        return True
+    spelled = [p for v in variants for p in PHRASE_ALIASES.get(v, ())]
+    if spelled and text is not None and any(p in fold(text) for p in spelled):
         return True
     parts = [p for p in re.split(r"[\s-]+", fold(constraint.text)) if p]
     if len(parts) > 1:
@@ -652,11 +690,13 @@ def folded_words(text: str) -> frozenset[str]:
     """Folded words of ``text``, with numbers stripped of thousands separators.
 
     >>> sorted(folded_words("Iran's 371,000 km² U.S."))
-    ['371000', 'iran', "iran's", 'km2', 'u.s']
+    ['371000', 'iran', "iran's", 'km2', 'u.s', 'us']
     """
     out = set()
     for word in _FOLD_WORD.findall(fold(text).replace(",", "")):
         out.add(word)
         if word.endswith("'s"):
             out.add(word[:-2])
+        if "." in word and not any(ch.isdigit() for ch in word):
+            out.add(word.replace(".", ""))  # "Ph.D." is "PhD"
     return frozenset(out)
