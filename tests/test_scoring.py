@@ -79,6 +79,11 @@ def test_rerank_weights_each_signal_as_configured() -> None:
         ("What did the operators do when the river turned muddy?", AnswerType.OTHER),
         ("How many tanks did Armenia lose when the war began?", AnswerType.QUANTITY),
         ("In what year was the man who built it born?", AnswerType.YEAR),
+        # A measure with a word before it, and a question for a name.
+        ("What is the average salinity of the lagoon?", AnswerType.QUANTITY),
+        ("What is the main area of dispute?", AnswerType.OTHER),
+        ("What is the name of the article's translator?", AnswerType.NAMED),
+        ("What is the translator's name?", AnswerType.NAMED),
     ],
 )
 def test_answer_types(question: str, kind: AnswerType) -> None:

@@ -37,7 +37,9 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
             r"expensive|small|short)|what (percentage|percent|proportion|share|number|amount|"
             r"fraction|size|length|area|volume|depth|height|width|distance|population|"
             r"budget|cost|price|rate|speed|temperature|capacity|age)|by how much|"
-            r"what (is|was|are|were) the (population|size|area|length|height|depth|width|"
+            r"what (is|was|are|were) the ((average|total|mean|maximum|minimum|approximate|"
+            r"estimated|current|annual|overall|typical|combined|surface|greatest) )?"
+            r"(population|size|area|length|height|depth|width|salinity|age|"
             r"distance|budget|cost|price|number|amount|total|rate|speed|temperature|capacity|"
             r"weight|volume|percentage|share)|"
             r"at what (age|speed|rate|temperature|cost|price))\b",
@@ -59,7 +61,8 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
             r"\b(who|whom|whose|(what|which) (person|man|woman|people|leader|president|"
             r"king|queen|author|writer|company|companies|organi[sz]ation|group|body|team|"
             r"country|countries|nation|nations|state|states|party|parties|firm|agency|"
-            r"institution|university|studio|band|actor|actress|director|official|minister))\b",
+            r"institution|university|studio|band|actor|actress|director|official|minister)|"
+            r"what (is|was|are|were) the names? of|what (is|was|are|were) [\w ]+['’]s names?)\b",
             re.I,
         ),
         AnswerType.NAMED,
@@ -327,7 +330,7 @@ MEASURE_NOUNS = {
     "salty": "salinity",
 }
 _MEASURE_QUESTION = re.compile(
-    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:\w+ )?("
+    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[a-z]+ )?("
     + "|".join(_MEASURES)
     + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty)\b",
     re.I,
