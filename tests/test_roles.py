@@ -28,6 +28,9 @@ def _names(question: str, text: str) -> bool:
          ("Iranian",)),
         ("Who was the voice actress behind Midna?", "voice actress", "actress", ()),
         ("Who is the author of this article?", "author", "author", ()),
+        # The office ends before a participle that says where it is mentioned.
+        ("What is the name of Iran's supreme leader mentioned in the article?",
+         "supreme leader", "leader", ("Iran",)),
     ],
 )  # fmt: skip
 def test_a_role_question_is_read_with_its_owner(

@@ -626,6 +626,9 @@ def mentions(
     (True, False)
     >>> mentions({"seiches", "occur"}, Constraint("seiche", "term"))
     True
+    >>> text = "Russia, along with Turkey, set up observation points."
+    >>> mentions(folded_words(text), Constraint("Russian-Turkish", "name"), text)
+    True
     >>> text = "The United States objected."
     >>> mentions(folded_words(text), Constraint("US", "name"), text)
     True
@@ -653,6 +656,10 @@ def mentions(
     if spelled and text is not None and any(p in fold(text) for p in spelled):
         return True
     parts = [p for p in re.split(r"[\s-]+", fold(constraint.text)) if p]
+    pair = constraint.text.split("-")
+    if len(pair) > 1 and all(fold(p) in ALIASES for p in pair):
+        # A pair of countries ("Russian-Turkish", "Iran-Azerbaijan"): each is named.
+        return all(mentions(text_words, Constraint(p, "name")) for p in pair)
     if len(parts) > 1:
         if not all(p in text_words or stem(p) in text_words for p in parts):
             return False

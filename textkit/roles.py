@@ -45,7 +45,8 @@ _GENERIC = frozenset(
 _NP = r"((?:[\w’'-]+\s+){0,4}?[\w’'-]+)"
 _END = (
     r"(?=\s+(?:of|in|for|at|on|behind|during|who|whom|that|according|to|from|with|under|"
-    r"between|when|before|after|by|and|or|did|does|do|is|was|were|are|has|had|have)\b"
+    r"between|when|before|after|by|and|or|did|does|do|is|was|were|are|has|had|have|"
+    r"mentioned|named|cited|quoted|described|referred|discussed|listed|given)\b"
     r"|\s*[?,.;:]|\s*$)"
 )
 _ASKS = [
