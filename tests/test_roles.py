@@ -8,7 +8,7 @@ import random
 import pytest
 
 from textkit.cues import Constraint, constraints, folded_words, mentions
-from textkit.roles import role
+from textkit.roles import named, role
 
 
 def _names(question: str, text: str) -> bool:
@@ -119,3 +119,17 @@ def test_reading_and_matching_never_fail_on_odd_text() -> None:
             roles += c.kind == "role"
             assert isinstance(mentions(folded_words(text), c, text), bool)
     assert roles > 20  # the office path was exercised, not only names
+
+
+def test_an_office_asked_about_needs_no_holder_named_beside_it() -> None:
+    about = role("What did Iran's president say about the ceasefire?")
+    assert about is not None and not about.holder
+    assert named(about, "Iran's president welcomed the deal.")
+    holder = role("Who is Iran's president?")
+    assert holder is not None and holder.holder
+
+    def same(name: str, words: frozenset[str]) -> bool:
+        return mentions(words, Constraint(name, "name"))
+
+    assert not named(holder, "Iran's president welcomed the deal.", same)
+    assert named(holder, "Iran's president Hassan Rouhani welcomed the deal.", same)

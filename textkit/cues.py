@@ -506,7 +506,7 @@ def constraints(question: str) -> list[Constraint]:
     """The numbers, years, proper names and defined terms a question is specific about.
 
     >>> [(c.text, c.kind) for c in constraints("What did Iran's president say at the UN in 2023?")]
-    [('Iran', 'name'), ('UN', 'name'), ('2023', 'number')]
+    [('Iran', 'name'), ('UN', 'name'), ('2023', 'number'), ('president', 'role')]
     >>> constraints("What is compost?")
     [Constraint(text='compost', kind='term')]
     >>> [c.text for c in constraints("Why was Iran's Turkish minority stirred?")]

@@ -14,7 +14,7 @@ import gzip
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import takewhile
 from pathlib import Path
@@ -75,6 +75,9 @@ class Role:
     now: bool = False  # the question asks for the current holder ("the current governor")
     # As the question says it: "Azerbaijan's prime minister", "the mayor of Tehran".
     phrase: str = ""
+    # The question asks for the holder ("Who is ..."), not about them ("What did Iran's
+    # president say?"): only then must someone named hold it where it is quoted.
+    holder: bool = True
 
 
 @lru_cache(maxsize=1)
@@ -109,14 +112,76 @@ def role(question: str) -> Role | None:
 
     """
     table = _table_if_needed(question)
-    if table is None:
+    if table is not None:
+        for pattern in _ASKS:
+            match = pattern.match(question)
+            if match:
+                after = _OF.match(question[match.end() :])
+                return _read(match.group(1).strip().split(), table, after.group(1) if after else "")
+    return _owned(question)
+
+
+# An office a question asks about, with its owner: "What did *Iran's president* say?",
+# "When did *the governor of Ardabil* resign?".
+_OWNED = [
+    re.compile(r"((?:[A-Z][\w-]*\s+)*[A-Z][\w-]*['’]s)((?:\s+[a-z-]+){1,3})"),
+    re.compile(r"\bthe((?:\s+[a-z-]+){1,3}?)\s+of\s+(?:the\s+)?([A-Z][\w-]*)"),
+]
+
+
+# The offices _owned reads: a question about "Iran's *neighbour*" or "Iran's *official*
+# language" asks by no office.
+_OFFICES = frozenset(
+    """
+    president premier chancellor minister secretary mayor governor king queen emperor
+    empress sultan shah emir monarch sovereign ruler dictator leader ambassador envoy
+    consul spokesperson spokesman spokeswoman senator congressman congresswoman chairman
+    chairwoman chairperson ceo director commander general admiral ayatollah pope patriarch
+    archbishop bishop mufti speaker founder editor publisher coach captain manager
+    """.split()
+)
+
+
+def _owned(question: str) -> Role | None:
+    """The office a question asks about that is someone's, or None.
+
+    >>> r = role("What did Iran's president say about the ceasefire?")
+    >>> r.head, r.owner, r.holder, r.phrase
+    ('president', ('Iran',), False, "Iran's president")
+    >>> role("When did the governor of Ardabil resign?").phrase
+    'the governor of Ardabil'
+    >>> role("What did Iran's government say?"), role("What is the capital of Armenia?")
+    (None, None)
+    >>> role("How did Iran's official language evolve?"), role("Where is the Caspian's neighbour?")
+    (None, None)
+    """
+    if "'s " not in question and "’s " not in question and " of " not in question:
         return None
-    for pattern in _ASKS:
-        match = pattern.match(question)
-        if match:
-            after = _OF.match(question[match.end() :])
-            return _read(match.group(1).strip().split(), table, after.group(1) if after else "")
+    table = _table()
+    possessive, of_phrase = _OWNED
+    for match in possessive.finditer(question):
+        words = match.group(2).split()
+        # The longest run of words after the owner that ends in an office: "supreme
+        # leader" in "Iran's supreme leader said".
+        for n in range(len(words), 0, -1):
+            found = _read([match.group(1), *words[:n]], table)
+            if _office(found):
+                return replace(found, holder=False)
+    for match in of_phrase.finditer(question):
+        found = _read(match.group(1).split(), table, match.group(2))
+        if _office(found):
+            return replace(found, holder=False)
     return None
+
+
+def _office(found: Role | None) -> bool:
+    """Whether a role read from a question is an office of its owner's (one holder)."""
+    return (
+        found is not None
+        and bool(found.owner)
+        and found.head.split()[-1] in _OFFICES
+        and not found.text.endswith("s")  # "Iran's diplomats": a body, not an office
+    )
 
 
 def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") -> Role | None:
@@ -288,7 +353,7 @@ def _holds(
         and not any(same(name, frozenset(owner)) for name in role.owner)
     ):
         return False
-    return not HOLDER_WINDOW or _holder_near(role, tokens, start, end, same)
+    return not HOLDER_WINDOW or not role.holder or _holder_near(role, tokens, start, end, same)
 
 
 # A who-question asks for a name: the office must be given to someone named within this
