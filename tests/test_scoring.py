@@ -168,6 +168,20 @@ def test_an_abbreviation_is_named_with_or_without_its_dots(question: str, text: 
     assert mentions(folded_words(text), name, text)
 
 
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        # A name that opens the question, or follows a colon, is kept whole: an adversarial
+        # question swaps one of its words ("Clawshot Princess", "Australia Twilight").
+        ("Clawshot Princess uses which controls?", "Clawshot Princess"),
+        ("What is the genre of Legend of Zelda: Australia Twilight?", "Australia Twilight"),
+        ("Marco Sciarra's necklace shows what?", "Marco Sciarra"),
+    ],
+)
+def test_a_name_that_opens_a_sentence_is_kept_whole(question: str, name: str) -> None:
+    assert name in [c.text for c in constraints(question)]
+
+
 def test_a_possessive_ends_a_name() -> None:
     found = [c.text for c in constraints("What shows that Iran's Turkish minority was stirred?")]
     assert found == ["Iran", "Turkish"]

@@ -214,6 +214,8 @@ def names(text: str, first_words: bool = False) -> list[str]:
     ['Azerbaijan', 'Armenia']
     >>> names("What did the US say?"), names("WHAT DID IT SAY?")
     (['US'], [])
+    >>> names("Clawshot Princess uses which controls?"), names("Bringing Midna, Link left.")
+    (['Clawshot Princess'], ['Midna', 'Link'])
     """
     out: list[str] = []
     end_of_last = -1
@@ -221,8 +223,11 @@ def names(text: str, first_words: bool = False) -> list[str]:
         before = text[: match.start()].rstrip()
         word = match.group().strip(".'’")
         starts = not before or before[-1] in '.!?:;"“('
-        if starts and (not first_words or _ordinary(word)):
-            continue  # a sentence's first word is capitalised anyway
+        # A sentence's first word is capitalised anyway, unless a name goes on after it
+        # ("Clawshot Princess uses ...", "Zelda: Australia Twilight").
+        goes_on = bool(_NAME_GOES_ON.match(text, match.end())) and not _ordinary(word)
+        if starts and not goes_on and (not first_words or _ordinary(word)):
+            continue
         # An acronym that spells a function word is still a name ("the US"), unless the
         # whole text shouts.
         acronym = len(word) > 1 and word.isupper() and not text.isupper()
@@ -237,6 +242,7 @@ def names(text: str, first_words: bool = False) -> list[str]:
 
 
 _WH = frozenset("what which who whom whose when where why how".split())
+_NAME_GOES_ON = re.compile(r" [A-Z]")
 _STARTERS = frozenset(
     """
     however moreover therefore although though even after before when while since thus
