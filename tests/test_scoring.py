@@ -176,6 +176,9 @@ def test_an_abbreviation_is_named_with_or_without_its_dots(question: str, text: 
         ("Clawshot Princess uses which controls?", "Clawshot Princess"),
         ("What is the genre of Legend of Zelda: Australia Twilight?", "Australia Twilight"),
         ("Marco Sciarra's necklace shows what?", "Marco Sciarra"),
+        # "of" joins two capitalised words into one name: "Midna of Time" is not
+        # named by a text with "Midna" and "Ocarina of Time".
+        ("Who is the protagonist of Midna of Time?", "Midna of Time"),
     ],
 )
 def test_a_name_that_opens_a_sentence_is_kept_whole(question: str, name: str) -> None:

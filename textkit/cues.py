@@ -233,8 +233,9 @@ def names(text: str, first_words: bool = False) -> list[str]:
         acronym = len(word) > 1 and word.isupper() and not text.isupper()
         if (fold(word) in STOPWORDS and not acronym) or fold(word) in _WH:
             continue
-        if out and text[end_of_last : match.start()] == " ":
-            out[-1] = f"{out[-1]} {word}"  # "United Nations" is one name
+        gap = text[end_of_last : match.start()]
+        if out and gap in (" ", " of "):
+            out[-1] = f"{out[-1]}{gap}{word}"  # "United Nations", "Ocarina of Time"
         else:
             out.append(word)
         end_of_last = match.end()
