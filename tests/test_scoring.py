@@ -81,6 +81,7 @@ def test_rerank_weights_each_signal_as_configured() -> None:
         ("In what year was the man who built it born?", AnswerType.YEAR),
         # A measure with a word before it, and a question for a name.
         ("What is the average salinity of the lagoon?", AnswerType.QUANTITY),
+        ("What is the average water temperature in summer?", AnswerType.QUANTITY),
         ("What is the main area of dispute?", AnswerType.OTHER),
         ("What is the name of the article's translator?", AnswerType.NAMED),
         ("What is the translator's name?", AnswerType.NAMED),
@@ -112,6 +113,8 @@ def test_answer_types(question: str, kind: AnswerType) -> None:
         ("What is the area of Karabakh?", "It covers 4,400km2.", True),
         ("How deep is the southern basin?", "It reaches just over 1,000 metres.", True),
         ("How deep is the southern basin?", "Three rivers feed it.", False),
+        ("What is the average water temperature?", "Its salinity is 1.2 percent.", False),
+        ("What is the average water temperature?", "It averages 24 °C in summer.", True),
         ("How heavy is the outdoor unit?", "It measures wind speed every 10 seconds.", False),
         ("How heavy is the outdoor unit?", "The unit weighs 2.4 kg.", True),
         ("What is the population of Baku?", "Baku is home to 2.3 million.", True),

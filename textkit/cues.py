@@ -38,7 +38,7 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
             r"fraction|size|length|area|volume|depth|height|width|distance|population|"
             r"budget|cost|price|rate|speed|temperature|capacity|age)|by how much|"
             r"what (is|was|are|were) the ((average|total|mean|maximum|minimum|approximate|"
-            r"estimated|current|annual|overall|typical|combined|surface|greatest) )?"
+            r"estimated|current|annual|overall|typical|combined|surface|greatest) ([a-z]+ )?)?"
             r"(population|size|area|length|height|depth|width|salinity|age|"
             r"distance|budget|cost|price|number|amount|total|rate|speed|temperature|capacity|"
             r"weight|volume|percentage|share)|"
@@ -337,7 +337,7 @@ MEASURE_NOUNS = {
     "salty": "salinity",
 }
 _MEASURE_QUESTION = re.compile(
-    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[a-z]+ )?("
+    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[a-z]+ ){0,2}("
     + "|".join(_MEASURES)
     + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty)\b",
     re.I,
