@@ -119,9 +119,12 @@ def test_answer_types(question: str, kind: AnswerType) -> None:
         ("How heavy is the outdoor unit?", "The unit weighs 2.4 kg.", True),
         ("What is the population of Baku?", "Baku is home to 2.3 million.", True),
         ("What is the population of Baku?", "Baku fought for 30 years.", False),
-        # "How fast" and "how long" ask for a time as often as for a speed or a length.
+        # "How fast" and "how long" ask for a speed or a length, or for a time.
         ("How fast can an engineer get there?", "An engineer arrives within 45 minutes.", True),
         ("How long did the war last?", "It lasted six weeks.", True),
+        ("How long is the sea from north to south?", "It is 1,200 km long.", True),
+        ("How long is the sea from north to south?", "Five countries border it.", False),
+        ("How long is the warranty?", "It's sold in 3 colours.", False),
         # "while" joins a contrast as often as a time: it is no date.
         ("When were relations set up?", "Tehran failed while Baku won.", False),
         ("When were relations set up?", "Relations were set up in 1992.", True),

@@ -304,7 +304,7 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
 
 # What a measure is stated in: its own words and its units. A question asking for one
 # ("What is the *area* of ...?", "How *deep* is ...?") is not answered by another number
-# ("three regions"). "How long" and "how fast" are left out: they ask for a time as often.
+# ("three regions").
 _LENGTH = (
     r"long|length|lengths|km|kms|kilomet(?:er|re)s?|met(?:er|re)s?|m|cm|mm|miles?|"
     r"feet|ft|foot|yards?|inch(?:es)?"
@@ -326,6 +326,13 @@ _MEASURES: dict[str, str] = {
     "volume": r"volume|cubic|km³|km3|m³|m3|lit(?:er|re)s?|gallons?|barrels?",
     "salinity": r"salinity|salt|salty|saltier|saline|‰|ppt|per ?cent|%|grams? per",
 }
+# "How long" and "how fast" ask for a length or a speed, or for a time.
+_TIME = (
+    r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|century|centuries|"
+    r"hrs?|mins?|secs?|overnight|fortnight"
+)
+_MEASURES["long"] = rf"{_LENGTH}|{_TIME}"
+_MEASURES["fast"] = rf"{_MEASURES['speed']}|{_TIME}"
 MEASURE_NOUNS = {
     "deep": "depth",
     "high": "height",
@@ -335,11 +342,13 @@ MEASURE_NOUNS = {
     "old": "age",
     "heavy": "weight",
     "salty": "salinity",
+    "long": "length",
+    "fast": "speed",
 }
 _MEASURE_QUESTION = re.compile(
     r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[a-z]+ ){0,2}("
     + "|".join(_MEASURES)
-    + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty)\b",
+    + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty|long|fast)\b",
     re.I,
 )
 
@@ -360,10 +369,11 @@ def measured(question: str) -> re.Pattern[str] | None:
     match = _MEASURE_QUESTION.search(question)
     if not match:
         return None
-    name = match.group(1) or MEASURE_NOUNS[match.group(2).lower()]
+    asked = (match.group(2) or "").lower()
+    name = match.group(1) or (asked if asked in ("long", "fast") else MEASURE_NOUNS[asked])
     units = _MEASURES[name.lower()]
     # A unit may follow its number directly ("4,400km2", "30°C").
-    return re.compile(rf"(?<!\w)(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
+    return re.compile(rf"(?<![\w'’])(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
 
 
 _COUNTED = re.compile(r"\bhow (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
