@@ -92,6 +92,15 @@ def test_unanswerable_questions_abstain_and_name_what_is_missing(
     assert answer.retrieved  # the closest passages are still listed
 
 
+def test_a_paraphrased_name_question_is_answered_from_its_paragraph(assistant) -> None:
+    # The text says the OSCE Minsk Group "failed to offer a solution, for almost 30 years".
+    answer = assistant.ask(
+        "Which mediation group failed to resolve the occupation for almost 30 years?"
+    )
+    assert not answer.abstained and "Minsk Group" in answer.answer
+    assert answer.citations[0].paragraph == 2
+
+
 def test_a_person_asked_for_by_an_office_the_text_gives_them_is_answered(assistant) -> None:
     answer = assistant.ask("Who is Armenia's prime minister?")
     assert not answer.abstained and "Nikol Pashinyan" in answer.answer
