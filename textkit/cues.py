@@ -225,8 +225,11 @@ def names(text: str, first_words: bool = False) -> list[str]:
         starts = not before or before[-1] in '.!?:;"“('
         # A sentence's first word is capitalised anyway, unless a name goes on after it
         # ("Clawshot Princess uses ...", "Zelda: Australia Twilight").
-        goes_on = bool(_NAME_GOES_ON.match(text, match.end())) and not _ordinary(word)
-        if starts and not goes_on and (not first_words or _ordinary(word)):
+        if (
+            starts
+            and (not first_words or _ordinary(word))
+            and (_ordinary(word) or not _NAME_GOES_ON.match(text, match.end()))
+        ):
             continue
         # An acronym that spells a function word is still a name ("the US"), unless the
         # whole text shouts.
@@ -286,8 +289,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         counted = counted_words(question)
         # "How many tanks ...": the count must be of tanks, so the sentence names them.
         # A hyphenated word counts as its parts too: "a 50-person orchestra".
-        said = {stem(p) for w in folded_words(sentence) for p in (w, *w.split("-"))}
-        if counted and not counted & said:
+        if counted and not counted & {
+            stem(p) for w in folded_words(sentence) for p in (w, *w.split("-"))
+        }:
             return False
         # "What is the area of ...": a number of that measure (a unit or the measure's word).
         measure = measured(question)
@@ -309,6 +313,11 @@ _LENGTH = (
     r"long|length|lengths|km|kms|kilomet(?:er|re)s?|met(?:er|re)s?|m|cm|mm|miles?|"
     r"feet|ft|foot|yards?|inch(?:es)?"
 )
+_TIME = (
+    r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|century|centuries|"
+    r"hrs?|mins?|secs?|overnight|fortnight"
+)
+_SPEED = r"speed|speeds|fast|km/h|kph|mph|knots?|per hour|per second|an hour|a second"
 _MEASURES: dict[str, str] = {
     "area": r"area|square|sq|km²|km2|m²|m2|hectares?|ha|acres?",
     "length": _LENGTH,
@@ -322,17 +331,13 @@ _MEASURES: dict[str, str] = {
     "temperature": r"temperature|temperatures|degrees?|°|°c|°f|celsius|fahrenheit|kelvin",
     "weight": r"weight|weighs?|weighed|heavy|kg|kilo(?:gram)?s?|tonnes?|tons?|pounds?|lbs?|"
     r"grams?|g",
-    "speed": r"speed|speeds|fast|km/h|kph|mph|knots?|per hour|per second|an hour|a second",
+    "speed": _SPEED,
     "volume": r"volume|cubic|km³|km3|m³|m3|lit(?:er|re)s?|gallons?|barrels?",
     "salinity": r"salinity|salt|salty|saltier|saline|‰|ppt|per ?cent|%|grams? per",
+    # "How long" and "how fast" ask for a length or a speed, or for a time.
+    "long": rf"{_LENGTH}|{_TIME}",
+    "fast": rf"{_SPEED}|{_TIME}",
 }
-# "How long" and "how fast" ask for a length or a speed, or for a time.
-_TIME = (
-    r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|century|centuries|"
-    r"hrs?|mins?|secs?|overnight|fortnight"
-)
-_MEASURES["long"] = rf"{_LENGTH}|{_TIME}"
-_MEASURES["fast"] = rf"{_MEASURES['speed']}|{_TIME}"
 MEASURE_NOUNS = {
     "deep": "depth",
     "high": "height",
@@ -370,7 +375,7 @@ def measured(question: str) -> re.Pattern[str] | None:
     if not match:
         return None
     asked = (match.group(2) or "").lower()
-    name = match.group(1) or (asked if asked in ("long", "fast") else MEASURE_NOUNS[asked])
+    name = match.group(1) or (asked if asked in _MEASURES else MEASURE_NOUNS[asked])
     units = _MEASURES[name.lower()]
     # A unit may follow its number directly ("4,400km2", "30°C").
     return re.compile(rf"(?<![\w'’])(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
@@ -597,10 +602,9 @@ _ALIAS_GROUPS = [
     "december dec",
 ]
 # Abbreviations spelled out in the text: "the US" ~ "the United States".
+# Looked up for every alias of a name, so one member of an alias group stands for all.
 PHRASE_ALIASES = {
     "us": ("united states",),
-    "usa": ("united states",),
-    "u.s": ("united states",),
     "uk": ("united kingdom", "great britain"),
     "uae": ("united arab emirates",),
     "un": ("united nations",),
@@ -672,11 +676,11 @@ def mentions(
     spelled = [p for v in variants for p in PHRASE_ALIASES.get(v, ())]
     if spelled and text is not None and any(p in fold(text) for p in spelled):
         return True
-    parts = [p for p in re.split(r"[\s-]+", fold(constraint.text)) if p]
     pair = constraint.text.split("-")
     if len(pair) > 1 and all(fold(p) in ALIASES for p in pair):
         # A pair of countries ("Russian-Turkish", "Iran-Azerbaijan"): each is named.
         return all(mentions(text_words, Constraint(p, "name")) for p in pair)
+    parts = [p for p in re.split(r"[\s-]+", fold(constraint.text)) if p]
     if len(parts) > 1:
         if not all(p in text_words or stem(p) in text_words for p in parts):
             return False

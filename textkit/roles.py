@@ -123,10 +123,8 @@ def role(question: str) -> Role | None:
 
 # An office a question asks about, with its owner: "What did *Iran's president* say?",
 # "When did *the governor of Ardabil* resign?".
-_OWNED = [
-    re.compile(r"((?:[A-Z][\w-]*\s+)*[A-Z][\w-]*['’]s)((?:\s+[a-z-]+){1,3})"),
-    re.compile(r"\bthe((?:\s+[a-z-]+){1,3}?)\s+of\s+(?:the\s+)?([A-Z][\w-]*)"),
-]
+_OWNED_BY = re.compile(r"((?:[A-Z][\w-]*\s+)*[A-Z][\w-]*['’]s)((?:\s+[a-z-]+){1,3})")
+_OWNED_OF = re.compile(r"\bthe((?:\s+[a-z-]+){1,3}?)\s+of\s+(?:the\s+)?([A-Z][\w-]*)")
 
 
 # The offices _owned reads: a question about "Iran's *neighbour*" or "Iran's *official*
@@ -158,8 +156,7 @@ def _owned(question: str) -> Role | None:
     if "'s " not in question and "’s " not in question and " of " not in question:
         return None
     table = _table()
-    possessive, of_phrase = _OWNED
-    for match in possessive.finditer(question):
+    for match in _OWNED_BY.finditer(question):
         words = match.group(2).split()
         # The longest run of words after the owner that ends in an office: "supreme
         # leader" in "Iran's supreme leader said".
@@ -167,7 +164,7 @@ def _owned(question: str) -> Role | None:
             found = _read([match.group(1), *words[:n]], table)
             if _office(found):
                 return replace(found, holder=False)
-    for match in of_phrase.finditer(question):
+    for match in _OWNED_OF.finditer(question):
         found = _read(match.group(1).split(), table, match.group(2))
         if _office(found):
             return replace(found, holder=False)
