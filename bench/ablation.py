@@ -19,7 +19,7 @@ from pathlib import Path
 
 from evals.runner import run_set
 from evals.sets_io import load_set
-from evals.train import collect, fit
+from evals.train import MAX_FALSE_ABSTENTION, collect, fit
 from qa.scoring import ScoringConfig
 from qa.service import build_assistant
 from settings import Settings
@@ -39,6 +39,7 @@ SIGNALS: dict[str, tuple[tuple[str, ...], dict]] = {
     "− sentence similarity": (("sim", "sim_gap"), {}),
     "− rare-word coverage": (("cover",), {}),
     "− reason cue": (("why_cue",), {}),
+    "− phrase match": (("phrase",), {}),
     "− focus weighting": ((), {"focus_weight": 0.0}),
     "− office rule": ((), {"role_required": False}),
     "− credit-line rule": ((), {"credit_lines": False}),
@@ -58,7 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calibration", nargs="+", default=CALIBRATION)
     parser.add_argument("--test", nargs="+", default=TEST)
-    parser.add_argument("--max-false-abstention", type=float, default=0.05)
+    parser.add_argument("--max-false-abstention", type=float, default=MAX_FALSE_ABSTENTION)
     args = parser.parse_args()
     settings = Settings.from_env()
     calibration = [load_set(SETS / f"{n}.yaml") for n in args.calibration]

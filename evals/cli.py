@@ -5,7 +5,7 @@ Usage::
     python -m evals run evals/sets/article.yaml [--out DIR] [--backend extractive]
     python -m evals compare OLD_DIR NEW_DIR
     python -m evals risk-coverage RUN_DIR ... --out docs/risk-coverage.png
-    python -m evals train CALIBRATION_SET.yaml ... [--out FILE] [--max-false-abstention 0.05]
+    python -m evals train CALIBRATION_SET.yaml ... [--out FILE] [--max-false-abstention 0.04]
     python -m evals from-feedback --out FILE.yaml [--name NAME]
 
 ``run`` writes results.jsonl, report.json, report.md, metrics.png and
@@ -73,7 +73,10 @@ def _train(args: argparse.Namespace) -> int:
 
     try:
         sets = load_sets(args.sets)
-        data = train.train(sets, Settings.from_env(), args.max_false_abstention)
+        bound = args.max_false_abstention
+        if bound is None:
+            bound = train.MAX_FALSE_ABSTENTION
+        data = train.train(sets, Settings.from_env(), bound)
     except (QAError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -132,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument(
         "--out", type=Path, default=None, help="weights file (default: the shipped one)"
     )
-    tr.add_argument("--max-false-abstention", type=float, default=0.05)
+    tr.add_argument("--max-false-abstention", type=float, default=None, help="default: 0.04")
     rc = sub.add_parser("risk-coverage", help="one risk-coverage plot for several runs")
     rc.add_argument("runs", nargs="+", type=Path)
     rc.add_argument("--out", type=Path, required=True)

@@ -32,10 +32,12 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from textkit.cues import AnswerType, Constraint, answer_type, constraints, reason_cue, satisfies
+from textkit.words import terms
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 
@@ -54,6 +56,7 @@ FEATURES = (
     "novelty",  # share of the sentence's words the question does not already use
     "why_cue",  # a why-question and a sentence stating a reason or cause
     "short",  # the sentence has fewer than six words
+    "phrase",  # share of the question's two-word phrases the sentence has as phrases
 )
 
 
@@ -304,7 +307,29 @@ def sentence_features(
         "novelty": novel,
         "why_cue": 1.0 if question.kind is AnswerType.REASON and reason_cue(sentence) else 0.0,
         "short": 1.0 if len(sentence.split()) < 6 else 0.0,
+        "phrase": phrase_share(question.text, sentence),
     }
+
+
+@lru_cache(maxsize=50_000)
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
+    words = terms(text)
+    return frozenset(pairwise(words))
+
+
+def phrase_share(question: str, sentence: str) -> float:
+    """The share of the question's two-word phrases (content words next to each other once
+    stopwords are out) that the sentence has as phrases too: "senior expert" found as one
+    phrase is stronger evidence than "senior" and "expert" found apart.
+
+    >>> phrase_share("Which think tank employs the author as a senior expert?",
+    ...              "He is a senior expert at the Center for Iranian Studies.")
+    0.2
+    >>> phrase_share("Who won?", "Azerbaijan won.")
+    0.0
+    """
+    asked = _pairs(question)
+    return len(asked & _pairs(sentence)) / len(asked) if asked else 0.0
 
 
 def _logistic(features: dict[str, float], weights: dict[str, float], cfg: ScoringConfig) -> float:

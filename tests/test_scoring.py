@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from evals.train import choose_threshold, fit_logistic
+from evals.train import SELECTION_ONLY, QuestionExamples, choose_threshold, fit, fit_logistic
 from qa.extractive import abstention, join_parts
 from qa.models import Passage
 from qa.questions import split_compound
@@ -18,6 +18,7 @@ from qa.scoring import (
     Question,
     ScoringConfig,
     choose,
+    phrase_share,
     rerank_score,
     rrf,
     sentence_features,
@@ -349,3 +350,44 @@ def test_fit_logistic_and_threshold_bound_false_abstentions() -> None:
     threshold = choose_threshold(scores, 0.10)
     false_abstentions = sum(s < threshold for a, s in scores if a)
     assert false_abstentions <= 2 and threshold > 0.1
+
+
+def test_a_phrase_counts_only_when_its_words_stand_together() -> None:
+    question = "Which body failed to offer a solution for the occupied territories?"
+    together = "The Minsk Group failed to offer a solution to the occupied territories."
+    apart = "A solution was offered; the territories were occupied and the talks failed."
+    assert phrase_share(question, together) > 0.5
+    assert phrase_share(question, apart) == 0.0
+    # Stopwords between two content words do not break their phrase.
+    assert (
+        phrase_share("Who is the author of the article?", "The author of this article is Ali.")
+        == 1.0
+    )
+    assert (
+        phrase_share("Who is the author of the article?", "The author wrote this article.") == 0.0
+    )
+    assert phrase_share("Why?", "Because.") == 0.0
+
+
+def test_a_selection_only_feature_picks_the_lead_but_not_whether_to_answer() -> None:
+    """The phrase feature separates answer sentences from the rest, so the selection model
+    weighs it; the answerability model must not, however well it would fit there."""
+    rng = np.random.default_rng(1)
+    i = FEATURES.index("phrase")
+    examples = []
+    for n in range(120):
+        answerable = n % 2 == 0
+        x = rng.uniform(0.0, 0.2, size=(4, len(FEATURES)))
+        y = np.zeros(4)
+        if answerable:
+            y[0] = 1.0
+            x[0, i] = 0.9  # the answer sentence copies the question's phrases
+        else:
+            x[0, i] = 1.0  # and so does a near miss, even more so
+        examples.append(QuestionExamples("s", str(n), answerable, [(x, y)]))
+    data = fit(examples, 0.05)
+    assert data["selection_only"] == sorted(SELECTION_ONLY) == ["phrase"]
+    assert data["weights"]["phrase"] > 1.0
+    assert data["answer_weights"]["phrase"] == 0.0
+    free = fit(examples, 0.05, answer_disabled=frozenset())
+    assert free["answer_weights"]["phrase"] < 0.0
