@@ -134,7 +134,7 @@ ANSWER_FEATURES = (*FEATURES, "lead_p")
 # The bound on false abstentions the threshold is chosen under, on the calibration sets.
 # At 0.05 the threshold rose above the Minsk Group question of the issue (¶2 names the
 # group in its words); at 0.04 that question is answered and every calibration set
-# abstains as often or more, with fewer false abstentions than the weights before it.
+# abstains as often or more, with no more false abstentions than the weights before it.
 MAX_FALSE_ABSTENTION = 0.04
 # Features that help choose the lead sentence but say nothing of whether to answer: a
 # question copying the text's phrases is as often a near miss (same words, another fact)
