@@ -67,11 +67,11 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     >>> missing_phrase(Question.read("How old is the author?", []), [])
     'give the age of the author'
     """
-    from textkit.cues import folded_words, mentions
+    from textkit.cues import folded_words
 
     text = "\n".join(f"{p.text} {p.title} {p.section or ''}" for p in passages)
     text_words = folded_words(text)
-    absent = [c for c in question.constraints if not mentions(text_words, c, text)]
+    absent = [c for c in question.constraints if not question.named(c, text_words, text)]
     if absent and passages:
         named = [c.text for c in absent if c.kind != "role"]
         said = ["mention " + " or ".join(named)] if named else []

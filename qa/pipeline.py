@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Protocol
 
 import numpy as np
@@ -30,9 +33,10 @@ from qa.scoring import (
     years_found,
 )
 from settings import Settings
-from textkit.cues import AnswerType, credit_line, folded_words, mentions
+from textkit.cues import AnswerType, credit_line, folded_words, full_name, mentions
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
+from vectorstore.embeddings import TOKENIZER_PATH
 
 # Words that frame a question rather than name what it is about: a paragraph need not
 # contain them to answer it.
@@ -137,7 +141,7 @@ class Assistant:
         qvec = retriever.embed(question)
         vector = qvec if query == question else retriever.embed(query)
         passages = retriever.search(query, k, vector=vector)
-        analysis = Question.read(question, terms(question))
+        analysis = self._introduced(Question.read(question, terms(question)), passages)
         focus = retriever.lexical.focus(question, cfg.common_share)
         fvec = (
             retriever.embed(focus)
@@ -166,6 +170,20 @@ class Assistant:
                 extra = [replace(c, passage=len(passages) - 1) for c in extra]
                 candidates += [replace(c, continues=True) for c in extra]
         return Evidence(question, passages, vector, analysis, candidates, cfg, query=query)
+
+    def _introduced(self, analysis: Question, passages: list[Passage]) -> Question:
+        """The question with the full names (``full_name``) that a document of
+        ``passages`` gives in full somewhere, so that its surname alone refers to them."""
+        names = [c.text for c in analysis.constraints if c.kind == "name" and _personal(c.text)]
+        if not names:
+            return analysis
+        catalog = self.retriever.index.catalog
+        found = set()
+        for source in dict.fromkeys(p.source for p in passages):
+            record = catalog.get(source)
+            text = "\n".join(str(p["text"]) for p in record.paragraphs) if record else ""
+            found |= {n for n in names if _in_full(n, text)}
+        return replace(analysis, introduced=frozenset(found)) if found else analysis
 
     def _naming_role(
         self, analysis: Question, query: str, top: list[Passage], vector: np.ndarray
@@ -470,7 +488,7 @@ class Aligner:
         words = self.texts[index]
         # A defined term counts as a name: a definition must name what it defines.
         names = [c for c in self.analysis.constraints if c.kind in ("name", "term")]
-        missing = [c for c in names if not mentions(words, c, self.full[index])]
+        missing = [c for c in names if not self.analysis.named(c, words, self.full[index])]
         # The role a who-question asks by counts only when the paragraph lacks it: naming
         # a governor must not make "East Azerbaijan" count for less in a governor question.
         roles = [c for c in self.analysis.constraints if c.kind == "role" and self.role_required]
@@ -491,6 +509,56 @@ class Aligner:
 
     def sentence(self, index: int, text: str) -> tuple[float, float]:
         return alignment(self._best(folded_words(text)), self.idf)
+
+
+# Words that open a name without being a first name: "Princess Zelda" is not referred
+# to as "Zelda" the way "Lena Markovic" is as "Markovic".
+_TITLES = frozenset(
+    """
+    princess prince king queen lord lady sir dame saint st mount lake river cape fort port
+    north south east west northern southern eastern western new old great united royal
+    national foreign prime president minister general doctor dr mr mrs ms miss professor
+    captain colonel mayor councillor senator governor judge bishop pope emperor empress
+    """.split()
+)
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """Whole words of the embedding model's vocabulary (30,000 word pieces, English
+    usage): a name ending in one ("Foreign *Ministry*", "Wagner *Group*") is not a
+    surname, while "Markovic", "Pashinyan" or "Iwata" are not there."""
+    vocab = json.loads(TOKENIZER_PATH.read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(w for w in vocab if w.isalpha())
+
+
+def _personal(name: str) -> bool:
+    """Whether a name reads like a person's, first name then surname.
+
+    >>> _personal("Lena Markovic"), _personal("Princess Zelda"), _personal("Foreign Ministry")
+    (True, False, False)
+    >>> _personal("Markovic"), _personal("Nikol Pashinyan")
+    (False, True)
+    """
+    words = name.split()
+    return (
+        full_name(name)
+        and len(words) <= 3
+        and fold(words[0]) not in _TITLES
+        and fold(words[-1]) not in _common_words()
+    )
+
+
+def _in_full(name: str, text: str) -> bool:
+    """Whether ``text`` gives ``name`` whole, its words side by side.
+
+    >>> _in_full("Lena Markovic", "councillors: Ruth Ambler, Lena Markovic and Sam Oduya.")
+    True
+    >>> _in_full("Radar Princess", "Games Radar praised Twilight Princess.")
+    False
+    """
+    words = r"\s+".join(re.escape(w) for w in fold(name).split())
+    return re.search(rf"(?<![\w-]){words}(?![\w-])", fold(text)) is not None
 
 
 def _surface_words(question: str) -> dict[str, str]:

@@ -36,7 +36,16 @@ from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from textkit.cues import AnswerType, Constraint, answer_type, constraints, reason_cue, satisfies
+from textkit.cues import (
+    AnswerType,
+    Constraint,
+    answer_type,
+    by_surname,
+    constraints,
+    mentions,
+    reason_cue,
+    satisfies,
+)
 from textkit.words import terms
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
@@ -176,10 +185,20 @@ class Question:
     kind: AnswerType
     constraints: tuple[Constraint, ...]
     terms: frozenset[str]  # content stems
+    # Names of several words that a searched document gives in full: "Lena Markovic",
+    # introduced once, is "Councillor Markovic" after that (see ``textkit.cues.by_surname``).
+    introduced: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, text: str, terms: Iterable[str]) -> Question:
         return cls(text, answer_type(text), tuple(constraints(text)), frozenset(terms))
+
+    def named(self, constraint: Constraint, words: frozenset[str] | set[str], text: str) -> bool:
+        """Whether ``text`` (folded words ``words``) names the constraint, by itself or,
+        for a name the document introduced in full, by its last word."""
+        if mentions(words, constraint, text):
+            return True
+        return constraint.text in self.introduced and by_surname(constraint.text, text)
 
 
 @dataclass(frozen=True)

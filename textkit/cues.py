@@ -627,6 +627,35 @@ def name_variants(name: str) -> frozenset[str]:
     return ALIASES.get(key, frozenset()) | {key, key.replace(".", "")}
 
 
+_FULL_NAME = re.compile(r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){1,3}")
+
+
+def full_name(name: str) -> bool:
+    """Whether a name reads like a person's full name: two to four capitalised words.
+
+    >>> full_name("Lena Markovic"), full_name("Markovic"), full_name("OSCE Minsk Group")
+    (True, False, True)
+    """
+    return bool(_FULL_NAME.fullmatch(name))
+
+
+def by_surname(name: str, text: str) -> bool:
+    """Whether ``text`` refers to a full name by its last word, capitalised, as a report
+    does once it has introduced someone ("Lena Markovic", then "Councillor Markovic").
+    The caller checks that the document gives the full name somewhere: "Radar Princess"
+    is not named by "Twilight Princess" in a text that never says "Radar Princess".
+
+    >>> by_surname("Lena Markovic", "Councillor Markovic objected.")
+    True
+    >>> by_surname("Lena Markovic", "The markovic chain.")
+    False
+    """
+    if not full_name(name):
+        return False
+    last = name.split()[-1]
+    return re.search(rf"(?<![\w-]){re.escape(last)}(?![\w-])", text) is not None
+
+
 def mentions(
     text_words: frozenset[str] | set[str], constraint: Constraint, text: str | None = None
 ) -> bool:
