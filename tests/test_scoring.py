@@ -248,6 +248,26 @@ def test_a_definition_question_must_find_its_term_in_the_evidence(
 
 
 @pytest.mark.parametrize(
+    ("question", "sentence", "counts"),
+    [
+        ("How many people signed the petition?", "A petition with 1,162 signatures.", True),
+        ("How many people sit on the council?", "The council has seven voting members.", True),
+        ("How many houses were flooded?", "Water entered 43 homes.", True),
+        ("How many vehicles were sold?", "The dealer sold 40 cars.", True),
+        ("How many people died in the war?", "Armenia left three regions.", False),
+        ("How many houses were flooded?", "The brook rose 1.8 metres.", False),
+        ("How many tanks did Armenia lose?", "Armenia lost 40 vehicles.", False),
+    ],
+)
+def test_a_count_may_name_what_it_counts_another_way(
+    question: str, sentence: str, counts: bool
+) -> None:
+    """People are counted as signatures, members or residents, houses as homes; a count of
+    something else, or a number of another measure, is still no answer."""
+    assert satisfies(answer_type(question), sentence, question) is counts
+
+
+@pytest.mark.parametrize(
     ("question", "counted"),
     [
         ("How many Iranian soldiers were deployed to the border?", ("many", "Iranian soldiers")),

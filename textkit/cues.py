@@ -430,12 +430,36 @@ def counted_words(question: str) -> set[str]:
     ['speci', 'sturgeon']
     >>> counted_words("How long is it?")
     set()
+    >>> {"signatur", "home"} <= counted_words("How many people signed?") | counted_words(
+    ...     "How many houses flooded?")
+    True
     """
     counted = counted_phrase(question)
     if not counted:
         return set()
     words = [fold(word) for word in counted[1].split()]
-    return {stem(_SINGULAR.get(w, w)) for w in words} | {stem(w) for w in words}
+    stems = {stem(_SINGULAR.get(w, w)) for w in words} | {stem(w) for w in words}
+    return stems | {k for s in stems for k in _COUNTED_AS.get(s, ())}
+
+
+# Things counted under another name: "how many people signed" is answered by "1,162
+# signatures", "how many houses flooded" by "43 homes" (stems).
+_PEOPLE = (
+    "resid inhabit citizen member voter signatur signatori passeng visitor child children "
+    "adult pupil student worker employe staff volunt soldier troop victim patient user "
+    "custom spectat particip deleg famili household refuge migrant tourist"
+).split()
+_DWELLINGS = "home hous dwell properti household".split()
+_GROUPS: list[tuple[list[str], list[str]]] = [
+    (["person", "peopl", "individu"], _PEOPLE),
+    (_DWELLINGS, _DWELLINGS),
+    (["car", "vehicl"], ["car", "vehicl"]),
+    (["firm", "compani", "busi"], ["firm", "compani", "busi"]),
+    (["ship", "vessel", "boat"], ["ship", "vessel", "boat"]),
+]
+_COUNTED_AS: dict[str, frozenset[str]] = {
+    key: frozenset(kinds) for keys, kinds in _GROUPS for key in keys
+}
 
 
 def _strip_words(text: str, words: set[str]) -> str:
