@@ -67,6 +67,8 @@ def test_rerank_weights_each_signal_as_configured() -> None:
     [
         ("How many tanks did Armenia lose?", AnswerType.QUANTITY),
         ("What percentage of the vote did he win?", AnswerType.QUANTITY),
+        ("What salary does the treasurer get?", AnswerType.QUANTITY),
+        ("What was the annual fee?", AnswerType.QUANTITY),
         ("In what year was the plant opened?", AnswerType.YEAR),
         ("When did the fighting start?", AnswerType.DATE),
         ("Who signed the deal?", AnswerType.NAMED),

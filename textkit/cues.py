@@ -28,6 +28,12 @@ class AnswerType(Enum):
     OTHER = "other"
 
 
+# Sums of money asked for by name ("What *salary* does the treasurer get?"): a quantity.
+_MONEY = (
+    r"salary|salaries|wages?|fees?|fares?|fines?|income|revenue|profits?|rent|pension|"
+    r"debt|deficit|surplus|turnover"
+)
+
 # (pattern, type): the first match in the question decides, so "In 2005, how many..."
 # is a quantity question, not a date one.
 _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
@@ -36,12 +42,12 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
             r"\b(how (many|much|long|far|old|big|large|tall|high|deep|wide|often|fast|heavy|"
             r"expensive|small|short)|what (percentage|percent|proportion|share|number|amount|"
             r"fraction|size|length|area|volume|depth|height|width|distance|population|"
-            r"budget|cost|price|rate|speed|temperature|capacity|age)|by how much|"
+            r"budget|cost|price|rate|speed|temperature|capacity|age|" + _MONEY + r")|by how much|"
             r"what (is|was|are|were) the ((average|total|mean|maximum|minimum|approximate|"
             r"estimated|current|annual|overall|typical|combined|surface|greatest) ([a-z]+ )?)?"
             r"(population|size|area|length|height|depth|width|salinity|age|"
             r"distance|budget|cost|price|number|amount|total|rate|speed|temperature|capacity|"
-            r"weight|volume|percentage|share)|"
+            r"weight|volume|percentage|share|" + _MONEY + r")|"
             r"at what (age|speed|rate|temperature|cost|price))\b",
             re.I,
         ),
