@@ -66,15 +66,35 @@ _COMPOUND = re.compile(
 )
 
 
+# A sentence that asks: a wh-word or an auxiliary first ("Can I ...?", "Is it ...?").
+_ASKS = re.compile(
+    r"^(?:who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|"
+    r"could|will|would|should|has|have|had|may|might|must)\b",
+    re.I,
+)
+MAX_PARTS = 3
+
+
 def split_compound(question: str) -> list[str]:
-    """A question that asks two things, as two questions (else the question alone).
+    """A question that asks two things, as two questions (else the question alone):
+    joined by "and", or typed one after the other ("Who built it? When was it
+    automated?"), up to ``MAX_PARTS``.
 
     >>> split_compound("Who built the lighthouse and who was its last keeper?")
     ['Who built the lighthouse?', 'who was its last keeper?']
     >>> split_compound("Who signed the deal between Russia and Armenia?")
     ['Who signed the deal between Russia and Armenia?']
+    >>> split_compound("Can I reuse this record? What licence is it under?")
+    ['Can I reuse this record?', 'What licence is it under?']
+    >>> split_compound("I read the article. Why did Iran fear the war?")
+    ['I read the article. Why did Iran fear the war?']
     """
-    match = _COMPOUND.match(question.strip())
+    text = question.strip()
+    asked = [q.strip() for q in re.findall(r"[^?]+\?", text)]
+    whole = "".join(re.findall(r"[^?]+\?", text)) == text
+    if whole and 1 < len(asked) <= MAX_PARTS and all(_ASKS.match(q) for q in asked):
+        return asked
+    match = _COMPOUND.match(text)
     if not match:
         return [question]
     first = match.group("first").strip().rstrip(",;")

@@ -147,6 +147,12 @@ def test_a_two_part_question_answers_both_parts(lighthouse) -> None:
     assert {2, 3} <= {c.paragraph for c in answer.citations}
 
 
+def test_two_questions_typed_one_after_the_other_are_both_answered(lighthouse) -> None:
+    answer = lighthouse.ask("Who built the lighthouse on Gull Island? Who was its last keeper?")
+    assert "Thomas Reed" in answer.answer and "Margaret Hale" in answer.answer
+    assert {2, 3} <= {c.paragraph for c in answer.citations}
+
+
 def test_a_two_part_question_says_which_part_the_sources_do_not_answer(lighthouse) -> None:
     answer = lighthouse.ask(
         "Who built the lighthouse on Gull Island and how many ships sank nearby?"
