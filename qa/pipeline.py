@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,7 +32,7 @@ from qa.scoring import (
     years_found,
 )
 from settings import Settings
-from textkit.cues import AnswerType, credit_line, folded_words, full_name, mentions
+from textkit.cues import AnswerType, Constraint, credit_line, folded_words, full_name, mentions
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
 from vectorstore.embeddings import TOKENIZER_PATH
@@ -182,7 +181,9 @@ class Assistant:
         for source in dict.fromkeys(p.source for p in passages):
             record = catalog.get(source)
             text = "\n".join(str(p["text"]) for p in record.paragraphs) if record else ""
-            found |= {n for n in names if _in_full(n, text)}
+            # Given whole: its words side by side, as ``mentions`` reads a name.
+            words = folded_words(text)
+            found |= {n for n in names if mentions(words, Constraint(n, "name"), text)}
         return replace(analysis, introduced=frozenset(found)) if found else analysis
 
     def _naming_role(
@@ -547,18 +548,6 @@ def _personal(name: str) -> bool:
         and fold(words[0]) not in _TITLES
         and fold(words[-1]) not in _common_words()
     )
-
-
-def _in_full(name: str, text: str) -> bool:
-    """Whether ``text`` gives ``name`` whole, its words side by side.
-
-    >>> _in_full("Lena Markovic", "councillors: Ruth Ambler, Lena Markovic and Sam Oduya.")
-    True
-    >>> _in_full("Radar Princess", "Games Radar praised Twilight Princess.")
-    False
-    """
-    words = r"\s+".join(re.escape(w) for w in fold(name).split())
-    return re.search(rf"(?<![\w-]){words}(?![\w-])", fold(text)) is not None
 
 
 def _surface_words(question: str) -> dict[str, str]:

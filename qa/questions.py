@@ -90,8 +90,9 @@ def split_compound(question: str) -> list[str]:
     ['I read the article. Why did Iran fear the war?']
     """
     text = question.strip()
-    asked = [q.strip() for q in re.findall(r"[^?]+\?", text)]
-    whole = "".join(re.findall(r"[^?]+\?", text)) == text
+    pieces = re.findall(r"[^?]+\?", text)
+    asked = [q.strip() for q in pieces]
+    whole = "".join(pieces) == text
     if whole and 1 < len(asked) <= MAX_PARTS and all(_ASKS.match(q) for q in asked):
         return asked
     match = _COMPOUND.match(text)

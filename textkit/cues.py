@@ -661,7 +661,8 @@ _FULL_NAME = re.compile(r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){1,3}")
 
 
 def full_name(name: str) -> bool:
-    """Whether a name reads like a person's full name: two to four capitalised words.
+    """Whether a name has the shape of a full name, two to four capitalised words (whether
+    it is a person's is the caller's to judge: an organisation has that shape too).
 
     >>> full_name("Lena Markovic"), full_name("Markovic"), full_name("OSCE Minsk Group")
     (True, False, True)
@@ -733,8 +734,10 @@ def mentions(
     if variants & text_words:
         return True
     spelled = [p for v in variants for p in PHRASE_ALIASES.get(v, ())]
-    if spelled and text is not None and any(p in fold(text) for p in spelled):
-        return True
+    if spelled and text is not None:
+        folded = fold(text)
+        if any(p in folded for p in spelled):
+            return True
     pair = constraint.text.split("-")
     if len(pair) > 1 and all(fold(p) in ALIASES for p in pair):
         # A pair of countries ("Russian-Turkish", "Iran-Azerbaijan"): each is named.
