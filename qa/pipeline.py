@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from errors import QuestionError
 from qa.extractive import abstention, compose, join_parts
 from qa.models import Answer, IndexStats, Passage, Turn
 from qa.paraphrase import WordVectors
@@ -273,6 +274,13 @@ class Assistant:
         k = k or self.settings.top_k
         question = strip_markup(question)
         history = list(history)
+        if not history and not terms(question) and self.retriever.chunk_count():
+            # "Who?" or "Why? When?" alone: a follow-up has its last turn to lean on, this
+            # has nothing, and any passage would do as well as any other. (An empty store
+            # is the first thing to fix, and the search below says so.)
+            raise QuestionError(
+                "The question names nothing to look for: say what or whom it is about."
+            )
         query = self.backend.condense(question, history) if history else question
         if query == question:
             query = search_query(question, history)

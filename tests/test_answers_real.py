@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from errors import QuestionError
 from qa.service import build_assistant
 from settings import PROJECT_ROOT, Settings
 from tests.helpers import make_ingester
@@ -151,6 +152,17 @@ def test_two_questions_typed_one_after_the_other_are_both_answered(lighthouse) -
     answer = lighthouse.ask("Who built the lighthouse on Gull Island? Who was its last keeper?")
     assert "Thomas Reed" in answer.answer and "Margaret Hale" in answer.answer
     assert {2, 3} <= {c.paragraph for c in answer.citations}
+
+
+def test_a_question_naming_nothing_is_refused_unless_it_follows_a_turn(lighthouse) -> None:
+    """ "Who?" alone would be answered by whatever passage comes first (it had quoted a
+    copyright line); after a turn it leans on that turn."""
+    for question in ("Who?", "Who? When?"):
+        with pytest.raises(QuestionError, match="names nothing to look for"):
+            lighthouse.ask(question)
+    chat = lighthouse.conversation()
+    chat.ask("Who built the lighthouse on Gull Island?")
+    assert "1871" in chat.ask("When?").answer
 
 
 def test_a_two_part_question_says_which_part_the_sources_do_not_answer(lighthouse) -> None:
