@@ -13,7 +13,7 @@ from settings import PROJECT_ROOT
 
 SETS = PROJECT_ROOT / "evals" / "sets"
 TEST_SETS = [
-    SETS / f"{name}.yaml" for name in ("article-test", "harrowmere", "article-blind", "kestrel")
+    SETS / f"{name}.yaml" for name in ("article-test", "harrowmere", "article-blind", "kestrel", "vantry")
 ]
 
 
