@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -37,6 +39,9 @@ from textkit.cues import AnswerType, Constraint, credit_line, folded_words, full
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
 from vectorstore.embeddings import TOKENIZER_PATH
+
+# Sources whose whole text is kept for finding full names (see ``Assistant._document``).
+DOCUMENTS_KEPT = 64
 
 # Words that frame a question rather than name what it is about: a paragraph need not
 # contain them to answer it.
@@ -132,6 +137,11 @@ class Assistant:
         self.backend = backend
         self.config = config or retriever.config
         self.words = WordVectors(retriever.text_embeddings)
+        # Whole documents read for full names, by source: (generation, words, text).
+        self._documents: OrderedDict[str, tuple[int | None, frozenset[str], str]] = (
+            OrderedDict()
+        )
+        self._documents_lock = threading.Lock()
 
     def gather(self, question: str, k: int, query: str | None = None) -> Evidence:
         """Retrieve with ``query`` (the question, or the question with its context) and
@@ -177,15 +187,31 @@ class Assistant:
         names = [c.text for c in analysis.constraints if c.kind == "name" and _personal(c.text)]
         if not names:
             return analysis
-        catalog = self.retriever.index.catalog
         found = set()
         for source in dict.fromkeys(p.source for p in passages):
-            record = catalog.get(source)
-            text = "\n".join(str(p["text"]) for p in record.paragraphs) if record else ""
+            words, text = self._document(source)
             # Given whole: its words side by side, as ``mentions`` reads a name.
-            words = folded_words(text)
             found |= {n for n in names if mentions(words, Constraint(n, "name"), text)}
         return replace(analysis, introduced=frozenset(found)) if found else analysis
+
+    def _document(self, source: str) -> tuple[frozenset[str], str]:
+        """The folded words and text of ``source`` whole, read from the catalog once per
+        ingest generation (the last ``DOCUMENTS_KEPT`` sources asked about are kept)."""
+        generation = self.retriever.generation
+        with self._documents_lock:
+            kept = self._documents.get(source)
+            if kept is not None and kept[0] == generation:
+                self._documents.move_to_end(source)
+                return kept[1], kept[2]
+        record = self.retriever.index.catalog.get(source)
+        text = "\n".join(str(p["text"]) for p in record.paragraphs) if record else ""
+        words = folded_words(text)
+        with self._documents_lock:
+            self._documents[source] = (generation, words, text)
+            self._documents.move_to_end(source)
+            while len(self._documents) > DOCUMENTS_KEPT:
+                self._documents.popitem(last=False)
+        return words, text
 
     def _naming_role(
         self, analysis: Question, query: str, top: list[Passage], vector: np.ndarray

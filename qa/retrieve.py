@@ -105,6 +105,11 @@ class Retriever:
     def index(self) -> Index:
         return self._index
 
+    @property
+    def generation(self) -> int | None:
+        """The ingest generation the last ``refresh`` caught up with (None before it)."""
+        return self._generation
+
     def refresh(self, force: bool = False) -> int:
         """Catch up with ingests made since the last question (in any process)."""
         with self._lock:

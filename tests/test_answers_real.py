@@ -210,3 +210,12 @@ def test_someone_introduced_in_full_is_found_by_surname_alone(tmp_path: Path, mi
     assert answer.citations[0].paragraph == 3 and "view" in answer.answer
     answer = assistant.ask("What was Oskar Brevik's objection to the sea wall?")
     assert answer.abstained and "Oskar Brevik" in answer.answer
+
+    # The document is read again after a re-ingest: a board list that now names Oskar
+    # Brevik in full lets the same assistant answer by his surname.
+    source = settings.sources_dir / "minutes.txt"
+    source.write_text(MINUTES.replace("Tomas Brevik", "Oskar Brevik"), encoding="utf-8")
+    make_ingester(settings, minilm).run([settings.sources_dir])
+    answer = assistant.ask("What was Oskar Brevik's objection to the sea wall?")
+    assert not answer.abstained, answer.answer
+    assert answer.citations[0].paragraph == 3
