@@ -128,6 +128,7 @@ def join_parts(
     texts: list[str] = []
     citations: dict[tuple[str, int], Citation] = {}
     answered = 0
+    quoted: set[str] = set()
     for question, passages, chosen in parts:
         if not chosen:
             texts.append(
@@ -135,7 +136,12 @@ def join_parts(
             )
             continue
         answered += 1
-        text, cited = compose(chosen, passages, all_passages)
+        # A sentence that answers two parts ("When did it break out? Why?") is quoted once.
+        fresh = [c for c in chosen if c.text not in quoted]
+        quoted |= {c.text for c in chosen}
+        if not fresh:
+            continue
+        text, cited = compose(fresh, passages, all_passages)
         texts.append(text)
         for c in cited:
             key = (c.source, c.paragraph)

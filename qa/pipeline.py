@@ -17,7 +17,14 @@ from errors import QuestionError
 from qa.extractive import abstention, compose, join_parts
 from qa.models import Answer, IndexStats, Passage, Turn
 from qa.paraphrase import WordVectors
-from qa.questions import clean_question, search_query, split_compound, strip_markup
+from qa.questions import (
+    clean_question,
+    complete,
+    last_asked,
+    search_query,
+    split_compound,
+    strip_markup,
+)
 from qa.retrieve import Retriever
 from qa.scoring import (
     Candidate,
@@ -138,9 +145,7 @@ class Assistant:
         self.config = config or retriever.config
         self.words = WordVectors(retriever.text_embeddings)
         # Whole documents read for full names, by source: (generation, words, text).
-        self._documents: OrderedDict[str, tuple[int | None, frozenset[str], str]] = (
-            OrderedDict()
-        )
+        self._documents: OrderedDict[str, tuple[int | None, frozenset[str], str]] = OrderedDict()
         self._documents_lock = threading.Lock()
 
     def gather(self, question: str, k: int, query: str | None = None) -> Evidence:
@@ -307,6 +312,10 @@ class Assistant:
             raise QuestionError(
                 "The question names nothing to look for: say what or whom it is about."
             )
+        if history and not terms(question):
+            # "Why?" after "When did the war break out?" asks why the war broke out: its
+            # sentences are scored against that, not against the bare "Why?".
+            question = complete(question, last_asked(history))
         query = self.backend.condense(question, history) if history else question
         if query == question:
             query = search_query(question, history)
@@ -315,7 +324,10 @@ class Assistant:
             return self.gather(question, k, query)
         evidences = []
         for i, part in enumerate(parts):
-            # Later parts lean on the first ("... and who was its last keeper?").
+            # Later parts lean on the first ("... and who was its last keeper?"); one that
+            # names nothing asks the first's question again ("Who built it? When?").
+            if i and not terms(part):
+                part = complete(part, parts[0])
             part_query = part if i == 0 else f"{parts[0]} {part}"
             evidences.append(self.gather(part, k, part_query))
         merged = list({p.id: p for e in evidences for p in e.passages}.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from errors import QuestionError
 from qa.models import Turn
@@ -100,6 +101,55 @@ def split_compound(question: str) -> list[str]:
         return [question]
     first = match.group("first").strip().rstrip(",;")
     return [first if first.endswith("?") else f"{first}?", match.group("second").strip()]
+
+
+# The asking words that open a question: "Why", "How many", "In which year" ...
+_WH_PHRASE = re.compile(
+    r"^\s*(?:(?:and|but|so|then|ok|okay)\b[\s,]*)?(?P<wh>(?:(?:in|on|at|from|by|for|since|"
+    r"until|to|with)\s+)?(?:how\s+(?:many|much|long|far|old|often|big|large|high|deep)|"
+    r"what\s+(?:year|date|time|day|month)|which\s+year|who|whom|whose|what|when|where|"
+    r"which|why|how))\b(?P<rest>.*)$",
+    re.I,
+)
+
+
+def complete(question: str, previous: str) -> str:
+    """A question that names nothing ("Why?", "And when?", "How many exactly?") asked
+    of what ``previous`` asked about; any other question as it is.
+
+    >>> complete("Why?", "When did the war break out?")
+    'Why did the war break out?'
+    >>> complete("and how many?", "Which ships sank in the storm?")
+    'how many ships sank in the storm?'
+    >>> complete("When?", "Did Iran sign the deal?")
+    'When did Iran sign the deal?'
+    >>> complete("Why did Iran fear it?", "When did the war break out?")
+    'Why did Iran fear it?'
+    """
+    previous = split_compound(previous)[-1]  # "Who built it? When?": the last one asked
+    asked = _WH_PHRASE.match(question)
+    if terms(question) or not asked or terms(asked.group("rest")):
+        return question
+    wh = asked.group("wh").strip()
+    before = _WH_PHRASE.match(previous)
+    if before:
+        rest = before.group("rest").strip()
+    else:
+        rest = previous.strip()
+        rest = rest[:1].lower() + rest[1:]
+    return f"{wh} {rest}".strip()
+
+
+def last_asked(history: Sequence[Turn]) -> str:
+    """What the conversation last asked about, with its own "Why?"s completed.
+
+    >>> last_asked([Turn("When did the war break out?"), Turn("Why?")])
+    'Why did the war break out?'
+    """
+    asked = ""
+    for turn in history:
+        asked = complete(turn.question, asked) if asked else turn.question
+    return asked
 
 
 def strip_markup(question: str) -> str:

@@ -103,6 +103,11 @@ class ScoringConfig:
     # for the first half of the argument when its best sentence reaches this.
     continuation_floor: float = 0.3
     min_support: float = 0.6  # a supporting sentence's own selection probability
+    # A why-answer does not lead with a sentence that only restates the question (at most
+    # this share of its words new, and no reason given) when a sentence of its paragraph
+    # that gives a reason is a plausible support (min_support): that one leads, the
+    # restatement follows.
+    restate_novelty: float = 0.7
     # A who-question's role ("the *mayor* of Tehran") must be named where it is quoted.
     role_required: bool = True
     # A credit line ("Translated by ... in Ankara") answers only who made the piece, or where.
@@ -423,6 +428,17 @@ def choose(
         return []
     reason = kind is AnswerType.REASON
     limit = cfg.max_reason_sentences if reason else cfg.max_sentences
+    if reason and restates(ranked[0], cfg):
+        # The reason is looked for beside the restatement, in its paragraph.
+        giving = [
+            c
+            for c in ranked
+            if c.passage == ranked[0].passage
+            and c.features.get("why_cue")
+            and c.probability >= cfg.min_support
+        ]
+        if giving:
+            ranked = [giving[0], *[c for c in ranked if c is not giving[0]]]
     top = ranked[0]
     elsewhere = cfg.other_paragraph_reason if reason else cfg.other_paragraph
     chosen = [top]
@@ -453,6 +469,21 @@ def choose(
             continue
         chosen.append(candidate)
     return chosen
+
+
+def restates(candidate: Candidate, cfg: ScoringConfig) -> bool:
+    """Whether a why-question's sentence only says again what the question says ("The
+    wall was rebuilt in 1988." for "Why was the wall rebuilt?"): few words of its own and
+    no reason given.
+
+    >>> c = lambda novelty, cue: Candidate(0, 0, 1, "", {"novelty": novelty, "why_cue": cue}, 0.9)
+    >>> restates(c(0.25, 0.0), ScoringConfig()), restates(c(0.25, 1.0), ScoringConfig())
+    (True, False)
+    >>> restates(c(0.8, 0.0), ScoringConfig())
+    False
+    """
+    features = candidate.features
+    return not features.get("why_cue") and features.get("novelty", 1.0) <= cfg.restate_novelty
 
 
 def confidence(candidates: Sequence[Candidate], cfg: ScoringConfig) -> float:

@@ -13,7 +13,8 @@ from settings import PROJECT_ROOT
 
 SETS = PROJECT_ROOT / "evals" / "sets"
 TEST_SETS = [
-    SETS / f"{name}.yaml" for name in ("article-test", "harrowmere", "article-blind", "kestrel", "vantry")
+    SETS / f"{name}.yaml"
+    for name in ("article-test", "harrowmere", "article-blind", "kestrel", "vantry")
 ]
 
 
