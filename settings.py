@@ -21,6 +21,7 @@ ENV_VARIABLES = (
     "INGEST_MAX_FILE_MB", "QA_LLM", "QA_LLM_BASE_URL", "QA_LLM_API_KEY", "OPENAI_API_KEY",
     "QA_LLM_TIMEOUT_S", "QA_LLM_MAX_TOKENS", "QA_TOP_K", "QA_MIN_EVIDENCE", "EVALS_DIR",
     "CHATS_URL", "INGEST_FETCH_MAX_MB", "INGEST_FETCH_TIMEOUT_S", "UPLOAD_MAX_MB",
+    "QA_CROSS_ENCODER",
 )  # fmt: skip
 
 
@@ -45,6 +46,22 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off variable: 1/true/yes/on or 0/false/no/off (empty: ``default``).
+
+    >>> _switch({"X": "off"}, "X", True), _switch({}, "X", True)
+    (False, True)
+    """
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (on or off), got {raw!r}")
 
 
 def _set(env: Mapping[str, str], name: str) -> bool:
@@ -95,6 +112,7 @@ class Settings:
     llm_max_tokens: int = 400
     top_k: int = 5
     min_evidence: float | None = None
+    cross_encoder: bool = True  # re-order the best sentences with the cross-encoder
     evals_dir: Path = PROJECT_ROOT / "evals" / "runs"
     chats_url: str = ""
 
@@ -137,6 +155,7 @@ class Settings:
             min_evidence=_float(env, "QA_MIN_EVIDENCE", 0.0)
             if _set(env, "QA_MIN_EVIDENCE")
             else None,
+            cross_encoder=_switch(env, "QA_CROSS_ENCODER", base.cross_encoder),
             evals_dir=_path(env, "EVALS_DIR", base.evals_dir),
             chats_url=env.get("CHATS_URL", "").strip(),
         )
@@ -165,6 +184,7 @@ class Settings:
             "QA_LLM_TIMEOUT_S": str(self.llm_timeout_s),
             "QA_LLM_MAX_TOKENS": str(self.llm_max_tokens),
             "CHATS_URL": self.chats_url,
+            "QA_CROSS_ENCODER": "1" if self.cross_encoder else "0",
         }
         optional = {
             "CHROMA_URL": self.chroma_url,

@@ -44,15 +44,18 @@ SIGNALS: dict[str, tuple[tuple[str, ...], dict]] = {
     "− office rule": ((), {"role_required": False}),
     "− credit-line rule": ((), {"credit_lines": False}),
     "− year rule": ((), {"year_required": False}),
+    "− cross-encoder": ((), {"cross_candidates": 0}),
 }
 METRICS = (
     "first_citation_accuracy",
     "citation_precision",
+    "keyword_recall",
     "abstention_accuracy",
     "false_abstention_rate",
 )
 SHORT = {"first_citation_accuracy": "1st cit.", "citation_precision": "cit. prec.",
-         "abstention_accuracy": "abst.", "false_abstention_rate": "false abst."}  # fmt: skip
+         "keyword_recall": "key phr.", "abstention_accuracy": "abst.",
+         "false_abstention_rate": "false abst."}  # fmt: skip
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from errors import QuestionError
+from qa.cross import Scorer
 from qa.extractive import abstention, compose, join_parts
 from qa.models import Answer, IndexStats, Passage, Turn
 from qa.paraphrase import WordVectors
@@ -34,10 +35,12 @@ from qa.scoring import (
     alignment,
     choose,
     confidence,
+    contested,
     lead,
     mix_focus,
     probability,
     quotable,
+    reorder,
     sentence_features,
     years_found,
 )
@@ -138,11 +141,13 @@ class Assistant:
         retriever: Retriever,
         backend: Backend,
         config: ScoringConfig | None = None,
+        cross: Scorer | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.backend = backend
         self.config = config or retriever.config
+        self.cross = cross  # re-orders the most probable sentences (None: not used)
         self.words = WordVectors(retriever.text_embeddings)
         # Whole documents read for full names, by source: (generation, words, text).
         self._documents: OrderedDict[str, tuple[int | None, frozenset[str], str]] = OrderedDict()
@@ -171,6 +176,10 @@ class Assistant:
             top = [*top, *found]
             passages = [*top, *[p for p in passages[cfg.passages :] if p not in found]]
         candidates = self._candidates(analysis, question, top, qvec, fvec)
+        best = contested(candidates, cfg) if self.cross is not None else []
+        if best:
+            logits = self.cross.score(question, [c.text for c in best])
+            candidates = reorder(candidates, logits, cfg)
         if analysis.kind is AnswerType.REASON and candidates:
             # An argument that opens "On the other hand, ..." has its first half in the
             # paragraph before: a why-answer quotes both halves.

@@ -108,6 +108,15 @@ class ScoringConfig:
     # that gives a reason is a plausible support (min_support): that one leads, the
     # restatement follows.
     restate_novelty: float = 0.7
+    # The cross-encoder (qa/cross.py) reads the question with each of the
+    # cross_candidates most probable sentences and re-orders them by
+    # logit(selection probability) + cross_weight * its logit; 0 candidates: off.
+    cross_candidates: int = 2
+    cross_weight: float = 0.3
+    # ... unless the most probable leads the next by more than this (in logit): on the
+    # calibration sets no lead that far ahead was overturned at cross_weight 0.3, and a
+    # third of the questions skip the model.
+    cross_gap: float = 1.0
     # A who-question's role ("the *mayor* of Tehran") must be named where it is quoted.
     role_required: bool = True
     # A credit line ("Translated by ... in Ankara") answers only who made the piece, or where.
@@ -399,6 +408,62 @@ class Candidate:
     features: dict[str, float]
     probability: float
     continues: bool = False  # from the paragraph the lead's paragraph continues
+    # Its place among the candidates when the cross-encoder re-ordered it (else None:
+    # ranked by ``probability``); see ``standing``.
+    order: float | None = None
+
+
+def standing(candidate: Candidate) -> float:
+    """What candidates are ranked by: their selection probability, as re-ordered by the
+    cross-encoder among the most probable ones (``reorder``)."""
+    return candidate.probability if candidate.order is None else candidate.order
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def contested(candidates: Sequence[Candidate], cfg: ScoringConfig) -> list[Candidate]:
+    """The most probable candidates the cross-encoder should read (``cross_candidates``
+    of them), or none when the first leads the second by more than ``cross_gap``.
+
+    >>> c = lambda p: Candidate(0, 0, 1, str(p), {}, p)
+    >>> [x.probability for x in contested([c(0.5), c(0.9), c(0.8)], ScoringConfig())]
+    [0.9, 0.8]
+    >>> contested([c(0.95), c(0.5)], ScoringConfig()), contested([c(0.9)], ScoringConfig())
+    ([], [])
+    """
+    best = sorted(candidates, key=lambda x: -x.probability)[: cfg.cross_candidates]
+    if len(best) < 2 or logit(best[0].probability) - logit(best[1].probability) > cfg.cross_gap:
+        return []
+    return best
+
+
+def reorder(
+    candidates: Sequence[Candidate], logits: Sequence[float], cfg: ScoringConfig
+) -> list[Candidate]:
+    """``candidates`` with their most probable ``len(logits)`` re-ordered by
+    logit(probability) + cross_weight * the cross-encoder's logit. They keep their
+    probabilities and take the places (``order``) of the best ones among them, so they
+    still rank above the rest.
+
+    >>> c = lambda text, p: Candidate(0, 0, 1, text, {}, p)
+    >>> cands = [c("restates", 0.9), c("answers", 0.8), c("other", 0.3)]
+    >>> [x.text for x in sorted(reorder(cands, [-4.0, 6.0], ScoringConfig()), key=standing,
+    ...                          reverse=True)]
+    ['answers', 'restates', 'other']
+    >>> [x.text for x in sorted(reorder(cands, [1.0, 0.0], ScoringConfig()), key=standing,
+    ...                          reverse=True)]
+    ['restates', 'answers', 'other']
+    """
+    top = sorted(candidates, key=lambda x: -x.probability)[: len(logits)]
+    scored = sorted(
+        zip(top, logits), key=lambda t: -(logit(t[0].probability) + cfg.cross_weight * t[1])
+    )
+    places = sorted((x.probability for x in top), reverse=True)
+    placed = {id(x): replace(x, order=place) for (x, _), place in zip(scored, places)}
+    return [placed.get(id(x), x) for x in candidates]
 
 
 def lead(candidates: Sequence[Candidate]) -> Candidate | None:
@@ -407,7 +472,7 @@ def lead(candidates: Sequence[Candidate]) -> Candidate | None:
     >>> lead([]) is None
     True
     """
-    return max(candidates, key=lambda c: c.probability, default=None)
+    return max(candidates, key=standing, default=None)
 
 
 def choose(
@@ -423,8 +488,10 @@ def choose(
     >>> choose([c(0, 0.4, "a")], AnswerType.OTHER, cfg)
     []
     """
-    ranked = sorted(candidates, key=lambda c: -c.probability)
-    if not ranked or answer_probability(ranked[0], cfg) < cfg.min_answer:
+    ranked = sorted(candidates, key=lambda c: -standing(c))
+    # Whether to answer is judged on the most probable sentence, as the answerability
+    # model was fitted; the cross-encoder only chooses which of the best leads.
+    if not ranked or confidence(candidates, cfg) < cfg.min_answer:
         return []
     reason = kind is AnswerType.REASON
     limit = cfg.max_reason_sentences if reason else cfg.max_sentences
@@ -487,9 +554,10 @@ def restates(candidate: Candidate, cfg: ScoringConfig) -> bool:
 
 
 def confidence(candidates: Sequence[Candidate], cfg: ScoringConfig) -> float:
-    """The answer's confidence: the answerability model's probability (0 when none).
+    """The answer's confidence: the answerability model's probability for the most
+    probable sentence (0 when none), whichever sentence leads.
 
     >>> confidence([], ScoringConfig())
     0.0
     """
-    return answer_probability(lead(candidates), cfg)
+    return answer_probability(max(candidates, key=lambda c: c.probability, default=None), cfg)

