@@ -321,7 +321,7 @@ class Assistant:
             raise QuestionError(
                 "The question names nothing to look for: say what or whom it is about."
             )
-        if history and not terms(question):
+        if history:
             # "Why?" after "When did the war break out?" asks why the war broke out: its
             # sentences are scored against that, not against the bare "Why?".
             question = complete(question, last_asked(history))
@@ -335,7 +335,7 @@ class Assistant:
         for i, part in enumerate(parts):
             # Later parts lean on the first ("... and who was its last keeper?"); one that
             # names nothing asks the first's question again ("Who built it? When?").
-            if i and not terms(part):
+            if i:
                 part = complete(part, parts[0])
             part_query = part if i == 0 else f"{parts[0]} {part}"
             evidences.append(self.gather(part, k, part_query))

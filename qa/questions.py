@@ -114,7 +114,7 @@ _WH_PHRASE = re.compile(
 
 
 def complete(question: str, previous: str) -> str:
-    """A question that names nothing ("Why?", "And when?", "How many exactly?") asked
+    """A question that is only its asking words ("Why?", "And when?", "How long?") asked
     of what ``previous`` asked about; any other question as it is.
 
     >>> complete("Why?", "When did the war break out?")
@@ -123,12 +123,14 @@ def complete(question: str, previous: str) -> str:
     'how many ships sank in the storm?'
     >>> complete("When?", "Did Iran sign the deal?")
     'When did Iran sign the deal?'
+    >>> complete("And how long?", "Did the siege of Shusha last?")
+    'how long did the siege of Shusha last?'
     >>> complete("Why did Iran fear it?", "When did the war break out?")
     'Why did Iran fear it?'
     """
     previous = split_compound(previous)[-1]  # "Who built it? When?": the last one asked
     asked = _WH_PHRASE.match(question)
-    if terms(question) or not asked or terms(asked.group("rest")):
+    if not asked or terms(asked.group("rest")):
         return question
     wh = asked.group("wh").strip()
     before = _WH_PHRASE.match(previous)
