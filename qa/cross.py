@@ -15,7 +15,6 @@ import importlib.util
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -45,12 +44,6 @@ class Scorer(Protocol):
     def score(self, question: str, sentences: Sequence[str]) -> np.ndarray: ...
 
 
-@cache
-def default_cross_encoder() -> CrossEncoder:
-    """The product's cross-encoder, loaded once per process (it keeps no state)."""
-    return CrossEncoder()
-
-
 _pending: Future[CrossEncoder] | None = None
 _pending_lock = threading.Lock()
 
@@ -64,7 +57,7 @@ def preload() -> Future[CrossEncoder]:
         if _pending is None:
             model_dir()  # fail now, with the fix, rather than at the first question
             executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cross-load")
-            _pending = executor.submit(default_cross_encoder)
+            _pending = executor.submit(CrossEncoder)
             executor.shutdown(wait=False)
         return _pending
 

@@ -179,7 +179,7 @@ class Assistant:
         best = contested(candidates, cfg) if self.cross is not None else []
         if best:
             logits = self.cross.score(question, [c.text for c in best])
-            candidates = reorder(candidates, logits, cfg)
+            candidates = reorder(candidates, best, logits, cfg)
         if analysis.kind is AnswerType.REASON and candidates:
             # An argument that opens "On the other hand, ..." has its first half in the
             # paragraph before: a why-answer quotes both halves.

@@ -441,28 +441,30 @@ def contested(candidates: Sequence[Candidate], cfg: ScoringConfig) -> list[Candi
 
 
 def reorder(
-    candidates: Sequence[Candidate], logits: Sequence[float], cfg: ScoringConfig
+    candidates: Sequence[Candidate],
+    scored: Sequence[Candidate],
+    logits: Sequence[float],
+    cfg: ScoringConfig,
 ) -> list[Candidate]:
-    """``candidates`` with their most probable ``len(logits)`` re-ordered by
-    logit(probability) + cross_weight * the cross-encoder's logit. They keep their
-    probabilities and take the places (``order``) of the best ones among them, so they
-    still rank above the rest.
+    """``candidates`` with ``scored`` (the most probable of them, as ``contested`` gives
+    them, read by the cross-encoder as ``logits``) re-ordered by logit(probability) +
+    cross_weight * the cross-encoder's logit. They keep their probabilities and take the
+    places (``order``) of the best ones among them, so they still rank above the rest.
 
     >>> c = lambda text, p: Candidate(0, 0, 1, text, {}, p)
     >>> cands = [c("restates", 0.9), c("answers", 0.8), c("other", 0.3)]
-    >>> [x.text for x in sorted(reorder(cands, [-4.0, 6.0], ScoringConfig()), key=standing,
-    ...                          reverse=True)]
+    >>> [x.text for x in sorted(reorder(cands, cands[:2], [-4.0, 6.0], ScoringConfig()),
+    ...                          key=standing, reverse=True)]
     ['answers', 'restates', 'other']
-    >>> [x.text for x in sorted(reorder(cands, [1.0, 0.0], ScoringConfig()), key=standing,
-    ...                          reverse=True)]
+    >>> [x.text for x in sorted(reorder(cands, cands[:2], [1.0, 0.0], ScoringConfig()),
+    ...                          key=standing, reverse=True)]
     ['restates', 'answers', 'other']
     """
-    top = sorted(candidates, key=lambda x: -x.probability)[: len(logits)]
-    scored = sorted(
-        zip(top, logits), key=lambda t: -(logit(t[0].probability) + cfg.cross_weight * t[1])
+    ranked = sorted(
+        zip(scored, logits), key=lambda t: -(logit(t[0].probability) + cfg.cross_weight * t[1])
     )
-    places = sorted((x.probability for x in top), reverse=True)
-    placed = {id(x): replace(x, order=place) for (x, _), place in zip(scored, places)}
+    places = sorted((x.probability for x in scored), reverse=True)
+    placed = {id(x): replace(x, order=place) for (x, _), place in zip(ranked, places)}
     return [placed.get(id(x), x) for x in candidates]
 
 

@@ -9,13 +9,13 @@ import pytest
 
 from errors import ConfigError
 from qa import cross
-from qa.cross import CrossEncoder, default_cross_encoder, model_dir
+from qa.cross import CrossEncoder, model_dir, preload
 from tests.helpers import make_ingester
 
 
 def test_the_model_reads_the_question_with_the_sentence() -> None:
     """It prefers the sentence that answers to one that only shares the question's words."""
-    model = default_cross_encoder()
+    model = preload().result()  # the product's, loaded once per process
     question = "When did the buses start using the new route?"
     sentences = [
         "Passenger numbers rose in the four months since the new route began.",

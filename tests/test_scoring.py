@@ -308,14 +308,17 @@ def test_the_cross_encoder_picks_the_lead_but_not_whether_to_answer() -> None:
     probable sentence, as the answerability model was fitted."""
     cands = [_c(0, 0.9, "restates"), _c(0, 0.8, "answers"), _c(1, 0.3, "elsewhere")]
     cfg = replace(OPEN, cross_weight=0.5)
-    ordered = reorder(cands, [-3.0, 5.0], cfg)
+    ordered = reorder(cands, cands[:2], [-3.0, 5.0], cfg)
     assert [c.text for c in choose(ordered, AnswerType.OTHER, cfg)] == ["answers", "restates"]
     assert [c.probability for c in ordered] == [0.9, 0.8, 0.3]  # probabilities kept
     assert confidence(ordered, cfg) == confidence(cands, cfg)
     # A small difference in the cross-encoder's reading does not outweigh a large one in
     # probability, and the re-ordered pair still ranks above the rest.
-    assert choose(reorder(cands, [0.0, 0.5], cfg), AnswerType.OTHER, cfg)[0].text == "restates"
-    high = reorder(cands, [-9.0, 9.0], replace(cfg, cross_weight=10.0))
+    assert (
+        choose(reorder(cands, cands[:2], [0.0, 0.5], cfg), AnswerType.OTHER, cfg)[0].text
+        == "restates"
+    )
+    high = reorder(cands, cands[:2], [-9.0, 9.0], replace(cfg, cross_weight=10.0))
     assert [c.text for c in sorted(high, key=lambda c: -(c.order or c.probability))] == [
         "answers",
         "restates",
@@ -323,7 +326,7 @@ def test_the_cross_encoder_picks_the_lead_but_not_whether_to_answer() -> None:
     ]
     # Below the threshold nothing is quoted, whichever sentence the cross-encoder prefers.
     low = [_c(0, 0.45, "a"), _c(0, 0.4, "b")]
-    assert choose(reorder(low, [-5.0, 5.0], cfg), AnswerType.OTHER, cfg) == []
+    assert choose(reorder(low, low, [-5.0, 5.0], cfg), AnswerType.OTHER, cfg) == []
 
 
 def test_other_paragraphs_need_to_be_nearly_as_likely() -> None:
