@@ -5,7 +5,11 @@ import sys
 from qa.cross import preload
 from settings import Settings
 
-if Settings.from_env().cross_encoder:
+try:
+    wanted = Settings.from_env().cross_encoder
+except ValueError:
+    wanted = False  # a bad setting: main() names it in one line
+if wanted:
     preload()  # the cross-encoder loads while the rest of the program is imported
 
 from qa.cli import main

@@ -93,3 +93,22 @@ def test_the_switch_accepts_on_and_off_and_names_a_bad_value() -> None:
     assert Settings.from_env({}).cross_encoder is True
     with pytest.raises(ValueError, match="QA_CROSS_ENCODER must be 1 or 0"):
         Settings.from_env({"QA_CROSS_ENCODER": "maybe"})
+
+
+def test_a_bad_switch_is_named_in_one_line_by_the_command() -> None:
+    """``python -m qa`` starts the model's load before anything else: a bad value must
+    still reach the command's own one-line message, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from settings import PROJECT_ROOT
+
+    env = {**os.environ, "QA_CROSS_ENCODER": "maybe"}
+    run = subprocess.run(
+        [sys.executable, "-m", "qa", "Why did Iran fear the war?"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode != 0
+    assert "QA_CROSS_ENCODER must be 1 or 0" in run.stderr
+    assert "Traceback" not in run.stderr
