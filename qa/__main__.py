@@ -5,12 +5,17 @@ import sys
 from qa.cross import preload
 from settings import Settings
 
+# Both models load in background threads while the rest of the program is imported.
 try:
-    wanted = Settings.from_env().cross_encoder
+    settings = Settings.from_env()
 except ValueError:
-    wanted = False  # a bad setting: main() names it in one line
-if wanted:
-    preload()  # the cross-encoder loads while the rest of the program is imported
+    settings = None  # a bad setting: main() names it in one line
+if settings is not None and settings.cross_encoder:
+    preload()
+if settings is not None:
+    from vectorstore import embeddings
+
+    embeddings.preload(settings.embed_batch_size)
 
 from qa.cli import main
 

@@ -112,3 +112,20 @@ def test_a_bad_switch_is_named_in_one_line_by_the_command() -> None:
     assert run.returncode != 0
     assert "QA_CROSS_ENCODER must be 1 or 0" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_embedding_model_started_early_is_handed_out_once() -> None:
+    """``python -m qa`` starts loading MiniLM before its imports; the assistant it then
+    builds takes that model, and a later caller gets a model of its own."""
+    from vectorstore import embeddings
+
+    embeddings.preload(7)
+    embeddings.preload(7)  # a second start while the first is pending starts nothing
+    pending = embeddings._preloaded[7]
+    first = embeddings.default_embeddings(7)
+    assert first is pending.result()
+    assert first.batch_size == 7
+    assert 7 not in embeddings._preloaded
+    second = embeddings.default_embeddings(7)
+    assert second is not first
+    assert first.embed_array(["Iran feared the result."]).shape == (1, 384)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +109,25 @@ def embed_matrix(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
     return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
+_preloaded: dict[int, Future[MiniLMEmbeddings]] = {}
+_preload_lock = threading.Lock()
+
+
+def preload(batch_size: int = 16) -> None:
+    """Start loading the embedding model in a background thread (a one-shot command's
+    first line), so that it loads while the rest of the program is imported; the next
+    ``default_embeddings(batch_size)`` takes it."""
+    with _preload_lock:
+        if batch_size not in _preloaded:
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minilm-load")
+            _preloaded[batch_size] = executor.submit(MiniLMEmbeddings, batch_size=batch_size)
+            executor.shutdown(wait=False)
+
+
 def default_embeddings(batch_size: int = 16) -> MiniLMEmbeddings:
-    """The product's embedding model."""
+    """The product's embedding model: the one ``preload`` started, if any, else a new one."""
+    with _preload_lock:
+        pending = _preloaded.pop(batch_size, None)
+    if pending is not None:
+        return pending.result()
     return MiniLMEmbeddings(batch_size=batch_size)
