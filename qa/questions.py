@@ -127,6 +127,8 @@ def complete(question: str, previous: str) -> str:
     'how long did the siege of Shusha last?'
     >>> complete("Why did Iran fear it?", "When did the war break out?")
     'Why did Iran fear it?'
+    >>> complete("Why not?", "Did Iran back Azerbaijan openly?")
+    'Why did Iran not back Azerbaijan openly?'
     """
     previous = split_compound(previous)[-1]  # "Who built it? When?": the last one asked
     asked = _WH_PHRASE.match(question)
@@ -139,7 +141,45 @@ def complete(question: str, previous: str) -> str:
     else:
         rest = previous.strip()
         rest = rest[:1].lower() + rest[1:]
+    if _NEGATION.search(asked.group("rest")):
+        rest = negate(rest)
     return f"{wh} {rest}".strip()
+
+
+_NEGATION = re.compile(r"\b(?:not|never)\b|n['’]t\b", re.I)
+_AUXILIARY = re.compile(
+    r"\b(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|may|might|"
+    r"must)\b",
+    re.I,
+)
+_SUBJECT_WORDS = frozenset("i you he she it we they".split())
+
+
+def negate(clause: str) -> str:
+    """``clause`` with "not" after its auxiliary, and after a subject that is a pronoun or a
+    name ("did Iran not back ..."); "not" in front when it has no auxiliary. For "Why
+    not?" after a question.
+
+    >>> negate("did Iran back Azerbaijan openly?")
+    'did Iran not back Azerbaijan openly?'
+    >>> negate("did they sign?"), negate("was the harbour wall rebuilt?")
+    ('did they not sign?', 'was not the harbour wall rebuilt?')
+    >>> negate("Iran backed Armenia?"), negate("did Iran not back Baku?")
+    ('not Iran backed Armenia?', 'did Iran not back Baku?')
+    """
+    if _NEGATION.search(clause):
+        return clause  # already negative
+    aux = _AUXILIARY.search(clause)
+    if aux is None:
+        return f"not {clause}"
+    words = clause[aux.end() :].split()
+    subject = 0
+    if words and words[0].lower() in _SUBJECT_WORDS:
+        subject = 1
+    else:
+        while subject < len(words) - 1 and words[subject][:1].isupper():
+            subject += 1
+    return " ".join([clause[: aux.end()], *words[:subject], "not", *words[subject:]])
 
 
 def last_asked(history: Sequence[Turn]) -> str:

@@ -184,6 +184,11 @@ def test_a_bare_why_asks_the_previous_question_again(tmp_path: Path, minilm) -> 
     answer = chat.ask("Why?")
     assert "winter storms" in answer.answer and "market" not in answer.answer
     assert answer.search_query == "Why was the harbour wall rebuilt?"
+    negative = harbour.conversation()
+    negative.ask("Did the council rebuild the harbour wall in stone?")
+    assert negative.ask("Why not?").search_query == (
+        "Why did not the council rebuild the harbour wall in stone?"
+    )
     answer = harbour.ask("When was the harbour wall rebuilt? Why?")
     assert "1988" in answer.answer and "winter storms" in answer.answer
     assert "market" not in answer.answer
