@@ -26,6 +26,10 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).parent / "data" / "roles.json.gz"
+# One-word roles used chiefly as nouns: what a who-question's answer may name instead of a
+# name ("the *boss* of each dungeon"). Not "have" (a rich person, but chiefly a verb) or
+# "familiar" (an attendant spirit, chiefly an adjective).
+PEOPLE = Path(__file__).parent / "data" / "people.txt.gz"
 PERSON = 18  # lexicographer file noun.person
 # Senses too general to stand for a role: "a leader" is not evidence of "a chieftain"
 # when it is only "a person".
@@ -119,6 +123,29 @@ def build(path: Path) -> dict[str, list[str]]:
     }
 
 
+def _tagged(path: Path) -> dict[str, tuple[int, int]]:
+    """How often each lemma was tagged in WordNet's sense-tagged texts: (as a noun, as
+    anything else)."""
+    counts: dict[str, list[int]] = {}
+    for line in (path / "index.sense").read_text("latin-1").splitlines():
+        if not line or line[0].isspace():
+            continue
+        key, _, _, tagged = line.split()[:4]
+        lemma, rest = key.split("%")
+        counts.setdefault(lemma.lower(), [0, 0])[0 if rest[0] == "1" else 1] += int(tagged)
+    return {lemma: (noun, other) for lemma, (noun, other) in counts.items()}
+
+
+def people(path: Path, table: dict[str, list[str]]) -> list[str]:
+    """The table's one-word roles tagged at least as often as nouns as otherwise."""
+    tagged = _tagged(path)
+    return sorted(
+        word
+        for word in table
+        if " " not in word and tagged.get(word, (0, 0))[0] >= tagged.get(word, (0, 0))[1]
+    )
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__)
@@ -129,6 +156,9 @@ def main(argv: list[str]) -> int:
     # mtime=0: the same WordNet files give the same bytes.
     OUT.write_bytes(gzip.compress(body, compresslevel=9, mtime=0))
     print(f"{OUT}: {len(table)} words, {OUT.stat().st_size} bytes")
+    words = people(Path(argv[0]), table)
+    PEOPLE.write_bytes(gzip.compress("\n".join(words).encode("utf-8") + b"\n", 9, mtime=0))
+    print(f"{PEOPLE}: {len(words)} words, {PEOPLE.stat().st_size} bytes")
     return 0
 
 

@@ -9,12 +9,14 @@ these into features (``qa.scoring``); nothing here decides on its own.
 
 from __future__ import annotations
 
+import gzip
 import re
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
 
-from textkit.roles import Role, named, role
+from textkit.roles import Role, named, role, singular
 from textkit.words import STOPWORDS, fold, stem, terms
 
 
@@ -284,6 +286,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     >>> q = "Who won the war?"
     >>> satisfies(answer_type(q), "Azerbaijan won the war.", q)
     True
+    >>> q = "Who must Link fight at the end of a dungeon?"
+    >>> satisfies(answer_type(q), "Each dungeon ends with a boss.", q)
+    True
+    >>> satisfies(answer_type(q), "Each dungeon ends with a puzzle.", q)
+    False
     """
     if kind in (AnswerType.OTHER, AnswerType.REASON):
         return True
@@ -308,8 +315,37 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         return has_date(rest)
     found = [n for n in names(sentence, first_words=True) if fold(n) not in asked]
     if kind is AnswerType.NAMED:
-        return bool(found or _PERSON_WORDS.search(rest))
+        return bool(found or _PERSON_WORDS.search(rest) or person_noun(rest, question))
     return bool(found or _PLACE_WORDS.search(rest))
+
+
+def person_noun(text: str, question: str = "") -> bool:
+    """Whether ``text`` names a kind of person (a boss, a critic, a blacksmith: WordNet's
+    one-word roles used chiefly as nouns) that ``question`` does not.
+
+    >>> person_noun("He must defeat the boss of each dungeon."), person_noun("It rained.")
+    (True, False)
+    >>> person_noun("The critics praised it.", "Which critics praised it?")
+    False
+    >>> person_noun("They have a territorial claim and sensitive, familiar concerns.")
+    False
+    """
+    words = _people()
+    asked = {singular(w, words) for w in _PLAIN_WORD.findall(fold(question))}
+    return any(
+        (found := singular(w, words)) is not None and found not in asked
+        for w in _PLAIN_WORD.findall(fold(text))
+    )
+
+
+_PLAIN_WORD = re.compile(r"[a-z][a-z-]+")
+PEOPLE = Path(__file__).parent / "data" / "people.txt.gz"
+
+
+@lru_cache(maxsize=1)
+def _people() -> frozenset[str]:
+    with gzip.open(PEOPLE, "rt", encoding="utf-8") as f:
+        return frozenset(f.read().split())
 
 
 # What a measure is stated in: its own words and its units. A question asking for one

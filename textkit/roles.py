@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import takewhile
@@ -86,7 +86,7 @@ def _table() -> dict[str, tuple[str, ...]]:
         return {word: tuple(kin) for word, kin in json.load(f).items()}
 
 
-def _singular(word: str, table: dict[str, tuple[str, ...]]) -> str | None:
+def singular(word: str, table: Collection[str]) -> str | None:
     """The form of a (plural) word that ``table`` has: "secretaries" → "secretary"."""
     forms = [word]
     if word.endswith("ies"):
@@ -197,7 +197,7 @@ def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") ->
     # The longest run of final words WordNet knows as a person: "prime minister".
     for start in range(len(words)):
         tail = " ".join(fold(w) for w in words[start:])
-        head = _singular(tail, table)
+        head = singular(tail, table)
         if head is None:
             continue
         if head in _GENERIC:
