@@ -475,14 +475,21 @@ def counted_words(question: str) -> set[str]:
     >>> {"signatur", "home"} <= counted_words("How many people signed?") | counted_words(
     ...     "How many houses flooded?")
     True
+    >>> counted_words("How many units of the Wii version were sold?")
+    set()
     """
     counted = counted_phrase(question)
     if not counted:
         return set()
     words = [fold(word) for word in counted[1].split()]
+    if words and words[-1] in _ANY_COUNTED:
+        return set()  # "how many units were sold": copies, cars or consoles all count
     stems = {stem(_SINGULAR.get(w, w)) for w in words} | {stem(w) for w in words}
     return stems | {k for s in stems for k in _COUNTED_AS.get(s, ())}
 
+
+# Words that count whatever is counted: the count may be of anything.
+_ANY_COUNTED = frozenset("unit units item items piece pieces".split())
 
 # Things counted under another name: "how many people signed" is answered by "1,162
 # signatures", "how many houses flooded" by "43 homes" (stems).
