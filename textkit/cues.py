@@ -283,6 +283,14 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     False
     >>> satisfies(answer_type(q), "Armenia left three regions in 2020.", q)
     False
+    >>> q = "How many Caspian seals are left today?"
+    >>> satisfies(answer_type(q), "Seal numbers fell over the last hundred years.", q)
+    False
+    >>> satisfies(answer_type(q), "About 100,000 seals live there, fewer than 50 years ago.", q)
+    True
+    >>> q = "How many years did the siege last?"
+    >>> satisfies(answer_type(q), "The siege lasted two years.", q)
+    True
     >>> q = "Who won the war?"
     >>> satisfies(answer_type(q), "Azerbaijan won the war.", q)
     True
@@ -297,9 +305,12 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     asked = set(_YEAR_OR_NUMBER.findall(question)) | {fold(w) for w in names(question)}
     rest = _strip_words(sentence, asked)
     if kind is AnswerType.QUANTITY:
+        counted = counted_words(question)
+        if counted and not counted & _TIME_UNITS:
+            # "How many seals ...": "over the last hundred years" counts years, not seals.
+            rest = _TIME_SPAN.sub(" ", rest)
         if not has_quantity(_EXPLICIT_DATE.sub(" ", _MONTH_DAY.sub(" ", rest))):
             return False
-        counted = counted_words(question)
         # "How many tanks ...": the count must be of tanks, so the sentence names them.
         # A hyphenated word counts as its parts too: "a 50-person orchestra".
         if counted and not counted & {
@@ -346,6 +357,14 @@ PEOPLE = Path(__file__).parent / "data" / "people.txt.gz"
 def _people() -> frozenset[str]:
     with gzip.open(PEOPLE, "rt", encoding="utf-8") as f:
         return frozenset(f.read().split())
+
+
+_TIME_UNITS = frozenset("year month week day hour minut second decad centuri".split())
+_TIME_SPAN = re.compile(
+    r"(?:\b(?:\d[\d,.]*|" + "|".join(_NUMBER_WORDS.split()) + r")[\s-]+)+"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|century|centuries)\b",
+    re.I,
+)
 
 
 # What a measure is stated in: its own words and its units. A question asking for one
