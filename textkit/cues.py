@@ -431,7 +431,18 @@ def measured(question: str) -> re.Pattern[str] | None:
     True
     >>> measured("How many tanks did Armenia lose?") is None
     True
+
+    A share is a part of a whole: a percentage or a fraction, not any number.
+
+    >>> m = measured("What share of the water flowing in comes from the Ural?")
+    >>> bool(m.search("The Volga supplies around four fifths of the water.")), bool(
+    ...     m.search("The sea covers 371,000 square kilometres."))
+    (True, False)
+    >>> bool(measured("What percentage of voters backed it?").search("It won 52% of the vote."))
+    True
     """
+    if _SHARE_QUESTION.search(question):
+        return _SHARE
     match = _MEASURE_QUESTION.search(question)
     if not match:
         return None
@@ -442,6 +453,17 @@ def measured(question: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w'’])(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
 
 
+_SHARE_QUESTION = re.compile(
+    r"\b(?:what|which) (?:(?:is|was|are|were) (?:the|its|their|his|her) )?(?:[a-z]+ )?"
+    r"(?:percentage|percent|proportion|share|fraction)\b",
+    re.I,
+)
+_SHARE = re.compile(
+    r"%|\b(?:percent|per cent|percentage|proportion|share|fraction|half|halves|thirds?|"
+    r"quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|majority|"
+    r"minority|out of)\b",
+    re.I,
+)
 _COUNTED = re.compile(r"\bhow (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 _IRREGULAR_PLURALS = frozenset("people men women children police staff cattle sheep deer".split())
 _SINGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child"}
