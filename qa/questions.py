@@ -62,7 +62,8 @@ def is_follow_up(question: str) -> bool:
 
 _COMPOUND = re.compile(
     r"^(?P<first>.*?\b(?:who|whom|whose|what|when|where|which|why|how)\b.+?)[,;]?\s+and\s+"
-    r"(?P<second>(?:who|whom|whose|what|when|where|which|why|how)\b.+)$",
+    r"(?P<second>(?:(?:by|in|on|at|for|from|to|with|since|until)\s+)?"
+    r"(?:who|whom|whose|what|when|where|which|why|how)\b.+)$",
     re.I,
 )
 
@@ -83,6 +84,8 @@ def split_compound(question: str) -> list[str]:
 
     >>> split_compound("Who built the lighthouse and who was its last keeper?")
     ['Who built the lighthouse?', 'who was its last keeper?']
+    >>> split_compound("Who put the budget forward, and by how many votes did it pass?")
+    ['Who put the budget forward?', 'by how many votes did it pass?']
     >>> split_compound("Who signed the deal between Russia and Armenia?")
     ['Who signed the deal between Russia and Armenia?']
     >>> split_compound("Can I reuse this record? What licence is it under?")
