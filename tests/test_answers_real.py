@@ -157,6 +157,14 @@ def test_a_two_part_question_answers_both_parts(lighthouse) -> None:
     assert {2, 3} <= {c.paragraph for c in answer.citations}
 
 
+def test_a_second_part_opening_with_a_preposition_is_answered_too(lighthouse) -> None:
+    answer = lighthouse.ask(
+        "Who built the lighthouse on Gull Island, and in what year did its last keeper leave?"
+    )
+    assert "Thomas Reed" in answer.answer and "1962" in answer.answer
+    assert {2, 3} <= {c.paragraph for c in answer.citations}
+
+
 def test_two_questions_typed_one_after_the_other_are_both_answered(lighthouse) -> None:
     answer = lighthouse.ask("Who built the lighthouse on Gull Island? Who was its last keeper?")
     assert "Thomas Reed" in answer.answer and "Margaret Hale" in answer.answer
