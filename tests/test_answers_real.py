@@ -43,6 +43,23 @@ The fish market moved to the new quay in 1995, because the old market hall was t
 for the growing fleet.
 """
 
+SEALS = """The Caspian seal
+
+Caspian seal numbers have fallen sharply over the last hundred years because of hunting \
+and pollution.
+
+Rivers bring about 300 cubic kilometres of water into the sea each year.
+
+Of the river water, the Volga supplies around four fifths.
+"""
+
+DUNGEONS = """Dungeons
+
+Each dungeon of the game ends with a fight against a powerful boss.
+
+The dungeons are full of puzzles that open locked doors.
+"""
+
 MINUTES = """Harbour Board minutes
 
 The board has five members: the chair, Ada Quillfeather, and the members Tomas Brevik, \
@@ -266,3 +283,22 @@ def test_someone_introduced_in_full_is_found_by_surname_alone(tmp_path: Path, mi
     answer = assistant.ask("What was Oskar Brevik's objection to the sea wall?")
     assert not answer.abstained, answer.answer
     assert answer.citations[0].paragraph == 3
+
+
+def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:
+    """A span of years counts no seals, and a volume of water is no share of it."""
+    seals = build_assistant(_corpus(tmp_path, minilm, "seals", SEALS), embeddings=minilm)
+    count = seals.ask("How many Caspian seals are left today?")
+    assert count.abstained, count.answer
+    assert "number of Caspian seals" in count.answer
+    share = seals.ask("What share of the sea's water do rivers bring?")
+    assert share.abstained, share.answer
+    volga = seals.ask("What share of the river water comes from the Volga?")
+    assert not volga.abstained and "four fifths" in volga.answer, volga.answer
+
+
+def test_a_who_question_is_answered_by_a_kind_of_person(tmp_path: Path, minilm) -> None:
+    """ "Who ..." wants a name, or a kind of person: "a powerful boss" answers it."""
+    game = build_assistant(_corpus(tmp_path, minilm, "game", DUNGEONS), embeddings=minilm)
+    answer = game.ask("Who must the player fight at the end of each dungeon?")
+    assert not answer.abstained and "boss" in answer.answer, answer.answer
