@@ -23,6 +23,7 @@ from qa.questions import (
     complete,
     last_asked,
     search_query,
+    spell_out,
     split_compound,
     strip_markup,
 )
@@ -312,7 +313,7 @@ class Assistant:
     ) -> Evidence:
         """Everything the backends answer from, for a cleaned question."""
         k = k or self.settings.top_k
-        question = strip_markup(question)
+        question = spell_out(strip_markup(question))
         history = list(history)
         if not history and not terms(question) and self.retriever.chunk_count():
             # "Who?" or "Why? When?" alone: a follow-up has its last turn to lean on, this

@@ -197,6 +197,24 @@ def last_asked(history: Sequence[Turn]) -> str:
     return asked
 
 
+_WH_CONTRACTION = re.compile(r"\b(what|who|where|when|why|how|which)['’](s|re)\b", re.I)
+
+
+def spell_out(question: str) -> str:
+    """The question with its wh-word's contraction written out, as the rules that read
+    a question expect: "What's the population of Baku?" asks for a quantity, as "What
+    is ..." does, and "Who's the mayor?" for an office's holder.
+
+    >>> spell_out("What's the population of Baku? Who’re its mayors?")
+    'What is the population of Baku? Who are its mayors?'
+    >>> spell_out("Why was Baku's mayor there?")
+    "Why was Baku's mayor there?"
+    """
+    return _WH_CONTRACTION.sub(
+        lambda m: f"{m.group(1)} {'is' if m.group(2).lower() == 's' else 'are'}", question
+    )
+
+
 def strip_markup(question: str) -> str:
     """The question without HTML/XML tags, which only add noise to a search.
 

@@ -118,6 +118,9 @@ def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
         ("What did Iran's president say about the war?", "name Iran's president"),
         # A measure the text never gives: "three occupied regions" is no area.
         ("What is the area of Nagorno-Karabakh?", "give the area of Nagorno-Karabakh"),
+        # The wh-word's contraction read as written out.
+        ("What's the population of Baku?", "population of Baku"),
+        ("Who's the mayor of Tehran?", "name the mayor of Tehran"),
     ],
 )
 def test_unanswerable_questions_abstain_and_name_what_is_missing(
