@@ -638,6 +638,22 @@ _GLUED = re.compile(r"[^\W\d_]-?$")  # a letter right before (a hyphen and) a nu
 _CODE = re.compile(r"\b[^\W\d_][\w]*-?\d[\w.-]*\w|\b[^\W\d_][\w]*-?\d\b")  # "e03", "covid-19"
 
 
+_YEAR_RANGE = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\s*[-–/]\s*$")
+
+
+def _year_range_end(question: str, match: re.Match[str]) -> bool:
+    """Whether a number ends a year range ("2027-28", "1998–99", "2019/2020"): the
+    range's first year stands for it, and "28" is no number the text must give."""
+    start = _YEAR_RANGE.search(question, 0, match.start())
+    if start is None:
+        return False
+    first, end = int(start.group(1)), match.group()
+    return end.isdigit() and (
+        (len(end) == 2 and int(end) == (first + 1) % 100)
+        or (len(end) == 4 and int(end) == first + 1)
+    )
+
+
 def constraints(question: str) -> list[Constraint]:
     """The numbers, years, proper names and defined terms a question is specific about.
 
@@ -651,13 +667,17 @@ def constraints(question: str) -> list[Constraint]:
     [('E3', 'name'), ('F-16', 'name'), ('2005', 'number')]
     >>> [(c.text, c.kind) for c in constraints("did the covid-19 pandemic stop it in 2020?")]
     [('2020', 'number'), ('covid-19', 'name')]
+    >>> [c.text for c in constraints("What was the budget for 2027-28, and for 1999–2000?")]
+    ['2027', '1999']
+    >>> [c.text for c in constraints("Who won 3-2 in 2019?")]
+    ['3', '2', '2019']
     """
     found: dict[str, Constraint] = {}
     # A possessive ends a name: "Iran's Turkish minority" names Iran, then Turkish.
     for word in (w for n in names(question) for w in _POSSESSIVE_BREAK.split(n)):
         found.setdefault(fold(word), Constraint(word.removesuffix("’s").removesuffix("'s"), "name"))
     for match in _YEAR_OR_NUMBER.finditer(question):
-        if not _GLUED.search(question, 0, match.start()):
+        if not _GLUED.search(question, 0, match.start()) and not _year_range_end(question, match):
             found.setdefault(match.group(), Constraint(match.group(), "number"))
     # A number that is part of a name ("E3", "F-16", "covid-19") is the name's, even one
     # written in lower case.
