@@ -112,6 +112,8 @@ def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
         ("Who is the mayor of Tehran?", "name the mayor of Tehran"),
         ("Who is Azerbaijan's prime minister?", "name Azerbaijan's prime minister"),
         ("Who was Iran's ambassador in Baku during the war?", "name Iran's ambassador"),
+        # A prime minister is a minister, but not the foreign minister asked for.
+        ("Who is Armenia's foreign minister?", "name Armenia's foreign minister"),
         # A later event: no passage reaches the year asked about.
         ("What did Iran and Azerbaijan agree at their 2024 summit?", "mention 2024"),
         # An office the question asks about, not for: the article never names it.
