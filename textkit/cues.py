@@ -139,12 +139,19 @@ _MONTHS = (
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+
+
+def _as_written(words: str) -> str:
+    """Alternatives matching each word capitalised or in capitals: "May", "MAY", not the
+    modal "may" (nor "march" the verb, "august" the adjective, "an ad")."""
+    return "|".join(f"{w.capitalize()}|{w.upper()}" for w in words.split())
+
+
 _EXPLICIT_DATE = re.compile(
-    r"\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(" + "|".join((_MONTHS + " " + _DAYS).split()) + r")\b|"
-    r"\b(century|centuries|decade|decades|bc|ad|bce|ce)\b|\b\d{1,2}(st|nd|rd|th)\b",
-    re.I,
+    r"\b(?i:(1[0-9]{3}|20[0-9]{2})s?)\b|\b(" + _as_written(_MONTHS + " " + _DAYS) + r")\b|"
+    r"\b(?i:century|centuries|decade|decades)\b|\b(BC|AD|BCE|CE)\b|\b\d{1,2}(?i:st|nd|rd|th)\b"
 )
-_MONTH_DAY = re.compile(r"\b(" + "|".join(_MONTHS.split()) + r")\.?\s+\d{1,2}\b", re.I)
+_MONTH_DAY = re.compile(r"\b(" + _as_written(_MONTHS) + r")\.?\s+\d{1,2}\b")
 _TIME_PHRASE = re.compile(
     r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|year|years|"
     r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|after|before|"
@@ -206,6 +213,8 @@ def has_date(text: str, strict: bool = False) -> bool:
     (True, True)
     >>> has_date("It ended after six weeks.", strict=True)
     False
+    >>> has_date("It opened in May.", strict=True), has_date("It may not be copied.", strict=True)
+    (True, False)
     """
     return bool(_EXPLICIT_DATE.search(text) or (not strict and _TIME_PHRASE.search(text)))
 
