@@ -93,6 +93,14 @@ def test_the_mission_question_leads_with_the_reason_and_cites_both_halves(assist
     assert {5, 6} <= {c.paragraph for c in answer.citations}
 
 
+def test_a_why_answer_leads_with_the_reason_not_the_restatement(assistant) -> None:
+    # "Russia, for sure, is among the winners" says again what the question says; the
+    # reason is the next sentence ("as a result of the war, Russia made Transcaucasia safe").
+    answer = assistant.ask("Why was Russia a winner of the war?")
+    assert answer.citations and answer.citations[0].paragraph == 3
+    assert "as a result of the war" in answer.citations[0].quote
+
+
 def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
     answer = assistant.ask("Why did Iran fear an Azerbaijani victory?")
     assert answer.citations and answer.citations[0].paragraph == 6

@@ -179,7 +179,10 @@ _REASON = re.compile(
     r"reasons|motive|motives|aim|aimed|goal|purpose|fear|feared|fears|worry|worried|"
     r"worrying|concern|concerned|threat|threatened|risk|dependence|depend|depended|"
     r"for the sake of|in the hope|prevent|avoid|ensure|allow|allowed|enable|enabled|"
-    r"effect|effects|impact|why|for)\b",
+    r"effect|effects|impact|why)\b"
+    # "for" ("..., for the status quo would mean ..."), but not "for sure" or "for example":
+    # a sentence saying "Russia, for sure, is among the winners" gives no reason.
+    r"|\bfor\b(?!\s+(?:sure|certain|example|instance|now|ever|good|once)\b)",
     re.I,
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'.-]*[A-Za-z0-9]|\b[A-Z]\b")
@@ -594,6 +597,8 @@ def reason_cue(sentence: str) -> bool:
 
     >>> reason_cue("Tehran feared separatism, resulting in unrest."), reason_cue("Iran waited.")
     (True, False)
+    >>> reason_cue("Russia, for sure, is a winner."), reason_cue("It is prized for its roe.")
+    (False, True)
     """
     return bool(_REASON.search(sentence))
 
