@@ -43,6 +43,7 @@ from qa.scoring import (
     quotable,
     reorder,
     sentence_features,
+    with_antecedent,
     years_found,
 )
 from settings import Settings
@@ -103,7 +104,8 @@ class Evidence:
 
     @property
     def chosen(self) -> list[Candidate]:
-        return choose(self.candidates, self.analysis.kind, self.config)
+        chosen = choose(self.candidates, self.analysis.kind, self.config)
+        return with_antecedent(chosen, self.candidates, self.analysis)
 
     @property
     def answerable(self) -> bool:

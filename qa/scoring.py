@@ -563,3 +563,60 @@ def confidence(candidates: Sequence[Candidate], cfg: ScoringConfig) -> float:
     0.0
     """
     return answer_probability(max(candidates, key=lambda c: c.probability, default=None), cfg)
+
+
+# A lead that points back ("*He* is a senior expert at ...", "*This* raised the expected
+# cost ...") names its subject in the sentence before: that one is quoted first. "It" and
+# "That" open as many sentences that point nowhere ("It seems clear that", "That there are
+# ties ... is a claim"). Asked what something is, a lead that only calls it "this trump
+# card" points back too.
+_POINTS_BACK = re.compile(r"^\W*(?:this|these|those|such|he|she|they)\b", re.I)
+_DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such)\s+([\w’'-]+(?:\s+[\w’'-]+)?)", re.I)
+_WHAT_IS = re.compile(r"^\W*what\s+(?:is|was|are|were)\b", re.I)
+
+
+def points_back(sentence: str, question: Question) -> bool:
+    """Whether ``sentence`` refers to the one before it: it opens with a demonstrative or
+    a pronoun, or, asked what something is, it calls that thing "this ...".
+
+    >>> q = Question.read("What was Iran's trump card?", ["iran", "trump", "card"])
+    >>> points_back("Iran would not want to lose this trump card.", q)
+    True
+    >>> points_back("This raised the cost.", q), points_back("It seems so.", q)
+    (True, False)
+    >>> why = Question.read("Why was Russia a winner of the war?", ["russia", "winner", "war"])
+    >>> points_back("Russia is among the winners of this war.", why)
+    False
+    """
+    if _POINTS_BACK.match(sentence):
+        return True
+    if not _WHAT_IS.match(question.text):
+        return False
+    return any(
+        (found := set(terms(m.group(1)))) and found <= question.terms
+        for m in _DEMONSTRATIVE.finditer(sentence)
+    )
+
+
+def with_antecedent(
+    chosen: Sequence[Candidate], candidates: Sequence[Candidate], question: Question
+) -> list[Candidate]:
+    """``chosen`` with the sentence before the lead quoted first when the lead points back
+    to it (``points_back``); as they were otherwise.
+
+    >>> c = lambda start, text: Candidate(0, start, start + len(text), text, {}, 0.5)
+    >>> before, lead = c(0, "Azerbaijan must cross Iran."), c(28, "He values it.")
+    >>> q = Question.read("Who values it?", ["valu"])
+    >>> [x.text for x in with_antecedent([lead], [lead, before], q)]
+    ['Azerbaijan must cross Iran.', 'He values it.']
+    >>> [x.text for x in with_antecedent([before], [lead, before], q)]
+    ['Azerbaijan must cross Iran.']
+    """
+    if not chosen or not points_back(chosen[0].text, question):
+        return list(chosen)
+    first = chosen[0]
+    earlier = [c for c in candidates if c.passage == first.passage and c.end <= first.start]
+    if not earlier:
+        return list(chosen)
+    before = max(earlier, key=lambda c: c.start)
+    return [before, first, *[c for c in chosen[1:] if c.text != before.text]]

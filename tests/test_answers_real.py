@@ -43,6 +43,14 @@ The fish market moved to the new quay in 1995, because the old market hall was t
 for the growing fleet.
 """
 
+MILL = """The Mill
+
+The old mill on the River Wend was bought in 1990 by the painter Ada Crane. She turned its \
+grinding floor into a studio and a small gallery.
+
+The mill wheel was restored in 2004 by volunteers from the village.
+"""
+
 SEALS = """The Caspian seal
 
 Caspian seal numbers have fallen sharply over the last hundred years because of hunting \
@@ -298,6 +306,26 @@ def test_someone_introduced_in_full_is_found_by_surname_alone(tmp_path: Path, mi
     answer = assistant.ask("What was Oskar Brevik's objection to the sea wall?")
     assert not answer.abstained, answer.answer
     assert answer.citations[0].paragraph == 3
+
+
+def test_a_lead_that_points_back_is_quoted_after_what_it_points_to(
+    tmp_path: Path, minilm, assistant
+) -> None:
+    """ "She turned ..." alone leaves the reader asking who: the sentence naming her is
+    quoted first. Asked what Iran's trump card was, "Iran would not want to lose this
+    trump card" comes after the sentence it refers to."""
+    settings = _corpus(tmp_path, minilm, "mill", MILL)
+    answer = build_assistant(settings, embeddings=minilm).ask(
+        "What did the painter turn the grinding floor into?"
+    )
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("The old mill on the River Wend was bought")
+    assert "Ada Crane" in answer.citations[0].quote and "studio" in answer.citations[0].quote
+
+    answer = assistant.ask("What was Iran's trump card?")
+    assert answer.citations and answer.citations[0].paragraph == 5
+    assert not answer.answer.startswith("Iran would not want to lose this trump card")
+    assert "this trump card" in answer.answer
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:
