@@ -51,6 +51,13 @@ grinding floor into a studio and a small gallery.
 The mill wheel was restored in 2004 by volunteers from the village.
 """
 
+SHOP = """Corner Shop
+
+The shop opens at 7:30 on weekdays and at 9:00 on Saturdays. It is closed on Sundays.
+
+The owner, Ravi Shah, arrives at 6:00 to take in the newspapers and the milk.
+"""
+
 SEALS = """The Caspian seal
 
 Caspian seal numbers have fallen sharply over the last hundred years because of hunting \
@@ -326,6 +333,20 @@ def test_a_lead_that_points_back_is_quoted_after_what_it_points_to(
     assert answer.citations and answer.citations[0].paragraph == 5
     assert not answer.answer.startswith("Iran would not want to lose this trump card")
     assert "this trump card" in answer.answer
+
+
+def test_a_time_of_day_answers_when_and_is_no_sum_of_money(tmp_path: Path, minilm) -> None:
+    """ "At 9:00 on Saturdays" says when; "at 6:00" is no salary."""
+    settings = _corpus(tmp_path, minilm, "shop", SHOP)
+    assistant = build_assistant(settings, embeddings=minilm)
+    answer = assistant.ask("When does the shop open on Saturdays?")
+    assert not answer.abstained, answer.answer
+    assert answer.citations[0].paragraph == 2 and "9:00" in answer.answer
+    answer = assistant.ask("What time does the owner arrive?")
+    assert not answer.abstained, answer.answer
+    assert answer.citations[0].paragraph == 3 and "6:00" in answer.answer
+    answer = assistant.ask("What is the owner's salary?")
+    assert answer.abstained and answer.answer.startswith("The sources don't"), answer.answer
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:

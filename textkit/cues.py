@@ -148,10 +148,17 @@ def _as_written(words: str) -> str:
 
 
 _EXPLICIT_DATE = re.compile(
-    r"\b(?i:(1[0-9]{3}|20[0-9]{2})s?)\b|\b(" + _as_written(_MONTHS + " " + _DAYS) + r")\b|"
+    r"\b(?i:(1[0-9]{3}|20[0-9]{2})s?)\b|\b(" + _as_written(_MONTHS) + r")\b|"
+    r"\b(" + _as_written(_DAYS) + r")(?:s|S)?\b|"  # "on Saturdays"
     r"\b(?i:century|centuries|decade|decades)\b|\b(BC|AD|BCE|CE)\b|\b\d{1,2}(?i:st|nd|rd|th)\b"
 )
 _MONTH_DAY = re.compile(r"\b(" + _as_written(_MONTHS) + r")\.?\s+\d{1,2}\b")
+# A time of day: "at 6:30", "by 4pm", "at noon".
+_CLOCK = re.compile(
+    r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b\d{1,2}(?:[.:][0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.)"
+    r"(?!\w)|\b(?:noon|midday|midnight|o['’]clock)\b",
+    re.I,
+)
 _TIME_PHRASE = re.compile(
     r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|year|years|"
     r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|after|before|"
@@ -218,8 +225,14 @@ def has_date(text: str, strict: bool = False) -> bool:
     False
     >>> has_date("It opened in May.", strict=True), has_date("It may not be copied.", strict=True)
     (True, False)
+    >>> has_date("It opens at 8:00 on Saturdays."), has_date("It opens at 8:00.", strict=True)
+    (True, False)
+    >>> has_date("The shop opens at 9am."), has_date("It opens on Saturdays.", strict=True)
+    (True, True)
     """
-    return bool(_EXPLICIT_DATE.search(text) or (not strict and _TIME_PHRASE.search(text)))
+    if _EXPLICIT_DATE.search(text):
+        return True
+    return not strict and bool(_TIME_PHRASE.search(text) or _CLOCK.search(text))
 
 
 def names(text: str, first_words: bool = False) -> list[str]:
@@ -321,7 +334,7 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         if counted and not counted & _TIME_UNITS:
             # "How many seals ...": "over the last hundred years" counts years, not seals.
             rest = _TIME_SPAN.sub(" ", rest)
-        if not has_quantity(_EXPLICIT_DATE.sub(" ", _MONTH_DAY.sub(" ", rest))):
+        if not has_quantity(_CLOCK.sub(" ", _EXPLICIT_DATE.sub(" ", _MONTH_DAY.sub(" ", rest)))):
             return False
         # "How many tanks ...": the count must be of tanks, so the sentence names them.
         # A hyphenated word counts as its parts too: "a 50-person orchestra".
@@ -452,9 +465,19 @@ def measured(question: str) -> re.Pattern[str] | None:
     (True, False)
     >>> bool(measured("What percentage of voters backed it?").search("It won 52% of the vote."))
     True
+
+    A sum of money is stated in money, not in hours or loaves.
+
+    >>> m = measured("What is the salary of a baker?")
+    >>> bool(m.search("Bakers earn £24,500.")), bool(m.search("The baker arrives at 4:00."))
+    (True, False)
+    >>> measured("How many people pay the fee?") is None
+    True
     """
     if _SHARE_QUESTION.search(question):
         return _SHARE
+    if _MONEY_QUESTION.search(question) and not _HOW_MANY.search(question):
+        return _MONEY_UNITS
     match = _MEASURE_QUESTION.search(question)
     if not match:
         return None
@@ -465,6 +488,19 @@ def measured(question: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w'’])(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
 
 
+# A sum of money asked for ("What is the *salary* ...", "How much did it *cost*?").
+_MONEY_QUESTION = re.compile(
+    r"\b(?:" + _MONEY + r"|costs?|costing|price|prices|priced|budgets?|spend|spent|paid|"
+    r"pay|pays|earn|earns|earned|charge|charges|charged|worth)\b",
+    re.I,
+)
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_MONEY_UNITS = re.compile(
+    r"[£$€¥₹]|\b(?:pounds?|dollars?|euros?|cents?|pence|yen|yuan|rupees?|francs?|roubles?|"
+    r"rubles?|lira|manat|rials?|dirhams?|krona|kronor|kroner|pesos?|GBP|USD|EUR|free)\b|"
+    r"(?<=\d)p\b",
+    re.I,
+)
 _SHARE_QUESTION = re.compile(
     r"\b(?:what|which) (?:(?:is|was|are|were) (?:the|its|their|his|her) )?(?:[a-z]+ )?"
     r"(?:percentage|percent|proportion|share|fraction)\b",
