@@ -45,6 +45,7 @@ SIGNALS: dict[str, tuple[tuple[str, ...], dict]] = {
     "− credit-line rule": ((), {"credit_lines": False}),
     "− year rule": ((), {"year_required": False}),
     "− cross-encoder": ((), {"cross_candidates": 0}),
+    "− typed lead": ((), {"typed_margin": 0.0}),
 }
 METRICS = (
     "first_citation_accuracy",

@@ -43,6 +43,7 @@ from qa.scoring import (
     quotable,
     reorder,
     sentence_features,
+    typed_first,
     with_antecedent,
     years_found,
 )
@@ -178,7 +179,9 @@ class Assistant:
             # best ones that do into reach.
             top = [*top, *found]
             passages = [*top, *[p for p in passages[cfg.passages :] if p not in found]]
-        candidates = self._candidates(analysis, question, top, qvec, fvec)
+        candidates = typed_first(
+            self._candidates(analysis, question, top, qvec, fvec), analysis.kind, cfg
+        )
         best = contested(candidates, cfg) if self.cross is not None else []
         if best:
             logits = self.cross.score(question, [c.text for c in best])

@@ -117,6 +117,10 @@ class ScoringConfig:
     # calibration sets no lead that far ahead was overturned at cross_weight 0.3, and a
     # third of the questions skip the model.
     cross_gap: float = 1.0
+    # A sentence giving the kind of answer asked for ("It has three decks") trades places
+    # with a more probable one that does not ("The deck oven was installed in 2019") when
+    # their selection probabilities are at most this far apart (0: never).
+    typed_margin: float = 0.05
     # A who-question's role ("the *mayor* of Tehran") must be named where it is quoted.
     role_required: bool = True
     # A credit line ("Translated by ... in Ankara") answers only who made the piece, or where.
@@ -422,6 +426,39 @@ def standing(candidate: Candidate) -> float:
 def logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
+
+
+def typed_first(
+    candidates: Sequence[Candidate], kind: AnswerType, cfg: ScoringConfig
+) -> list[Candidate]:
+    """``candidates`` with the most probable one that gives the kind of answer asked for
+    swapped (in probability) with the most probable of all, when that one does not and
+    leads by at most ``typed_margin``.
+
+    >>> c = lambda p, missing: Candidate(0, 0, 1, str(p), {"type_missing": missing}, p)
+    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.87, 0.0)], AnswerType.QUANTITY,
+    ...                                     ScoringConfig())]
+    [0.87, 0.9]
+    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.8, 0.0)], AnswerType.QUANTITY,
+    ...                                     ScoringConfig())]
+    [0.9, 0.8]
+    """
+    if not candidates or kind in (AnswerType.OTHER, AnswerType.REASON) or cfg.typed_margin <= 0:
+        return list(candidates)
+    best = max(candidates, key=lambda c: c.probability)
+    if not best.features.get("type_missing"):
+        return list(candidates)
+    typed = [
+        c
+        for c in candidates
+        if not c.features.get("type_missing")
+        and c.probability >= best.probability - cfg.typed_margin
+    ]
+    if not typed:
+        return list(candidates)
+    alt = max(typed, key=lambda c: c.probability)
+    swapped = {id(best): alt.probability, id(alt): best.probability}
+    return [replace(c, probability=swapped[id(c)]) if id(c) in swapped else c for c in candidates]
 
 
 def contested(candidates: Sequence[Candidate], cfg: ScoringConfig) -> list[Candidate]:

@@ -56,6 +56,9 @@ SHOP = """Corner Shop
 The shop opens at 7:30 on weekdays and at 9:00 on Saturdays. It is closed on Sundays.
 
 The owner, Ravi Shah, arrives at 6:00 to take in the newspapers and the milk.
+
+The deck oven was installed in 2019 and replaced a gas oven that had been in use since 1986. \
+It has three decks, each holding twelve loaves.
 """
 
 SEALS = """The Caspian seal
@@ -347,6 +350,15 @@ def test_a_time_of_day_answers_when_and_is_no_sum_of_money(tmp_path: Path, minil
     assert answer.citations[0].paragraph == 3 and "6:00" in answer.answer
     answer = assistant.ask("What is the owner's salary?")
     assert answer.abstained and answer.answer.startswith("The sources don't"), answer.answer
+
+
+def test_the_sentence_giving_the_kind_of_answer_asked_for_leads(tmp_path: Path, minilm) -> None:
+    """ "The deck oven was installed in 2019 ..." matches more of "How many decks does the
+    oven have?" but gives no count of decks; the sentence after it does, and leads."""
+    assistant = build_assistant(_corpus(tmp_path, minilm, "shop", SHOP), embeddings=minilm)
+    answer = assistant.ask("How many decks does the oven have?")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("It has three decks") or "three decks" in answer.answer
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:

@@ -45,7 +45,8 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
             r"expensive|small|short)|what (percentage|percent|proportion|share|number|amount|"
             r"fraction|size|length|area|volume|depth|height|width|distance|population|"
             r"budget|cost|price|rate|speed|temperature|capacity|age|" + _MONEY + r")|by how much|"
-            r"what (is|was|are|were) the ((average|total|mean|maximum|minimum|approximate|"
+            r"what (is|was|are|were) (the |its |their |his |her )?([\w-]+['’]s )?"
+            r"((average|total|mean|maximum|minimum|approximate|"
             r"estimated|current|annual|overall|typical|combined|surface|greatest) ([a-z]+ )?)?"
             r"(population|size|area|length|height|depth|width|salinity|age|"
             r"distance|budget|cost|price|number|amount|total|rate|speed|temperature|capacity|"
@@ -106,6 +107,8 @@ def answer_type(question: str) -> AnswerType:
     ...  "What year did it open?", "When did the war start?", "Who won the war?",
     ...  "Where is Baku?", "Why did Iran fear the result?", "What is a status quo?")]
     ['quantity', 'year', 'date', 'named', 'place', 'reason', 'other']
+    >>> answer_type("What is the owner's salary?").value, answer_type("What is Baku's area?").value
+    ('quantity', 'quantity')
 
     The question's own wh-word decides: a typed phrase after it belongs to a clause
     inside the question ("about how long", "when he enters", "the man who built it").
