@@ -359,6 +359,9 @@ def test_the_sentence_giving_the_kind_of_answer_asked_for_leads(tmp_path: Path, 
     answer = assistant.ask("How many decks does the oven have?")
     assert not answer.abstained, answer.answer
     assert answer.answer.startswith("It has three decks") or "three decks" in answer.answer
+    # A thing's age is given by the year it was made.
+    answer = assistant.ask("How old is the deck oven?")
+    assert not answer.abstained and "installed in 2019" in answer.answer, answer.answer
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:

@@ -327,12 +327,19 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "Each dungeon ends with a puzzle.", q)
     False
+    >>> q = "How old is the deck oven?"
+    >>> satisfies(answer_type(q), "It was installed in 2019.", q)
+    True
+    >>> satisfies(answer_type(q), "It has three decks.", q)
+    False
     """
     if kind in (AnswerType.OTHER, AnswerType.REASON):
         return True
     asked = set(_YEAR_OR_NUMBER.findall(question)) | {fold(w) for w in names(question)}
     rest = _strip_words(sentence, asked)
     if kind is AnswerType.QUANTITY:
+        if _MADE_IN.search(rest) and measure_name(question) == "age":
+            return True
         counted = counted_words(question)
         if counted and not counted & _TIME_UNITS:
             # "How many seals ...": "over the last hundred years" counts years, not seals.
@@ -457,6 +464,7 @@ def measured(question: str) -> re.Pattern[str] | None:
     (True, False)
     >>> bool(measured("How deep is the southern basin?").search("It reaches 1,025 metres."))
     True
+
     >>> measured("How many tanks did Armenia lose?") is None
     True
 
@@ -481,12 +489,10 @@ def measured(question: str) -> re.Pattern[str] | None:
         return _SHARE
     if _MONEY_QUESTION.search(question) and not _HOW_MANY.search(question):
         return _MONEY_UNITS
-    match = _MEASURE_QUESTION.search(question)
-    if not match:
+    name = measure_name(question)
+    if name is None:
         return None
-    asked = (match.group(2) or "").lower()
-    name = match.group(1) or (asked if asked in _MEASURES else MEASURE_NOUNS[asked])
-    units = _MEASURES[name.lower()]
+    units = _MEASURES[name]
     # A unit may follow its number directly ("4,400km2", "30°C").
     return re.compile(rf"(?<![\w'’])(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
 
@@ -504,6 +510,29 @@ _MONEY_UNITS = re.compile(
     r"(?<=\d)p\b",
     re.I,
 )
+
+
+def measure_name(question: str) -> str | None:
+    """The measure a question asks for by name ("area", "age"), or None.
+
+    >>> measure_name("How old is the deck oven?"), measure_name("What is the area of Baku?")
+    ('age', 'area')
+    """
+    match = _MEASURE_QUESTION.search(question)
+    if not match:
+        return None
+    asked = (match.group(2) or "").lower()
+    return (match.group(1) or (asked if asked in _MEASURES else MEASURE_NOUNS[asked])).lower()
+
+
+# A thing's age is also given by the year it was made: "installed in 2019", "built in 1871".
+_MADE_IN = re.compile(
+    r"\b(?:built|installed|founded|established|opened|constructed|completed|made|"
+    r"dat(?:es|ing) from|since)\b[^.;]{0,40}?\b(?:1[0-9]{3}|20[0-9]{2})\b",
+    re.I,
+)
+
+
 _SHARE_QUESTION = re.compile(
     r"\b(?:what|which) (?:(?:is|was|are|were) (?:the|its|their|his|her) )?(?:[a-z]+ )?"
     r"(?:percentage|percent|proportion|share|fraction)\b",
