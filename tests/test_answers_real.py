@@ -119,6 +119,13 @@ def test_a_why_answer_leads_with_the_reason_not_the_restatement(assistant) -> No
     assert "as a result of the war" in answer.citations[0].quote
 
 
+def test_a_request_opening_with_a_verb_is_asked_like_a_question(assistant) -> None:
+    # "Explain" opens the request; it is no part of a name the sources lack ("Explain Iran").
+    answer = assistant.ask("Explain Iran's position during the war.")
+    assert not answer.abstained, answer.answer
+    assert "Explain" not in answer.answer
+
+
 def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
     answer = assistant.ask("Why did Iran fear an Azerbaijani victory?")
     assert answer.citations and answer.citations[0].paragraph == 6

@@ -252,6 +252,8 @@ def names(text: str, first_words: bool = False) -> list[str]:
     (['US'], [])
     >>> names("Clawshot Princess uses which controls?"), names("Bringing Midna, Link left.")
     (['Clawshot Princess'], ['Midna', 'Link'])
+    >>> names("Explain Iran's position."), names("Describe Shusha Castle.")
+    (["Iran's"], ['Shusha Castle'])
     """
     out: list[str] = []
     end_of_last = -1
@@ -289,6 +291,8 @@ _STARTERS = frozenset(
     hence yet still also then meanwhile instead indeed undoubtedly furthermore besides
     nevertheless nonetheless finally first second third today yesterday later earlier
     let such many most some several each every another one two three in on at as
+    explain describe summarize summarise list tell give show define compare outline
+    discuss identify find provide please mention
     """.split()
 )
 
