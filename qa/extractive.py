@@ -17,6 +17,10 @@ from textkit.cues import MEASURE_NOUNS, AnswerType, Constraint, counted_phrase
 
 ABSTAIN_TEXT = "The sources don't say. The closest passages are listed below."
 CLOSEST = "The closest passages are listed below."
+OVERVIEW_TEXT = (
+    "A summary of a whole document is not something a quoted sentence can give: ask about "
+    f"one thing it says (who, what, when, where, why, how). {CLOSEST}"
+)
 
 
 def compose(

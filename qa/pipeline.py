@@ -15,13 +15,14 @@ import numpy as np
 
 from errors import QuestionError
 from qa.cross import Scorer
-from qa.extractive import abstention, compose, join_parts
+from qa.extractive import OVERVIEW_TEXT, abstention, compose, join_parts
 from qa.models import Answer, IndexStats, Passage, Turn
 from qa.paraphrase import WordVectors
 from qa.questions import (
     clean_question,
     complete,
     last_asked,
+    overview_request,
     search_query,
     spell_out,
     split_compound,
@@ -111,6 +112,8 @@ class Evidence:
     @property
     def answerable(self) -> bool:
         """The calibrated decision every backend follows: is anything here an answer?"""
+        if overview_request(self.question):
+            return False
         if self.parts:
             return any(part.answerable for part in self.parts)
         return bool(self.chosen)
@@ -123,6 +126,10 @@ class Evidence:
 
     def extractive(self) -> Draft:
         """Quote what answers; abstain, naming what is missing, when nothing does."""
+        if overview_request(self.question):
+            # A copyright notice shares more words with "Summarize the article" than any
+            # sentence that could stand for the whole.
+            return Draft(OVERVIEW_TEXT, True, [], confidence=0.0)
         if self.parts:
             pieces = [(part.analysis, part.passages, part.chosen) for part in self.parts]
             text, citations, abstained = join_parts(pieces, self.passages)

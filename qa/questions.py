@@ -236,3 +236,32 @@ def search_query(question: str, history: list[Turn]) -> str:
         return question
     previous = history[-1]
     return f"{previous.question} {question}"
+
+
+_DOCUMENT = (
+    r"(?:article|document|text|piece|report|paper|source|sources|file|book|essay|story|page)"
+)
+_OVERVIEW = re.compile(
+    r"^\W*(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?(?:"
+    r"summari[sz]e|sum\s+up|tl;?\s*dr|give\s+(?:me\s+)?(?:a|an|the)\s+(?:short\s+|brief\s+)?"
+    r"(?:summary|overview|gist)|"
+    rf"what\s+(?:is|are)\s+(?:this|these|the|that)\s+{_DOCUMENT}\s+about|"
+    r"what\s+(?:is|are)\s+the\s+(?:main|key|central)\s+(?:points?|ideas?|arguments?|messages?|"
+    rf"thesis|takeaways?)\s+(?:of|in)\s+(?:this|these|the|that)\s+{_DOCUMENT}|"
+    rf"what\s+is\s+the\s+gist\s+of\s+(?:this|these|the|that)\s+{_DOCUMENT})\b",
+    re.I,
+)
+
+
+def overview_request(question: str) -> bool:
+    """Whether ``question`` asks for a summary of a whole document rather than for
+    something the document says, which no quoted sentence can give.
+
+    >>> overview_request("Summarize the article."), overview_request("What is the article about?")
+    (True, True)
+    >>> overview_request("What is the main argument of the article?")
+    True
+    >>> overview_request("What is the article's view of Russia?"), overview_request("Who won?")
+    (False, False)
+    """
+    return bool(_OVERVIEW.search(question))

@@ -126,6 +126,17 @@ def test_a_request_opening_with_a_verb_is_asked_like_a_question(assistant) -> No
     assert "Explain" not in answer.answer
 
 
+@pytest.mark.parametrize("question", ["Summarize the article.", "What is the article about?"])
+def test_a_summary_request_is_told_what_can_be_asked_not_quoted_a_notice(
+    assistant, question: str
+) -> None:
+    # The copyright notice shares the most words with these; it would be quoted as if it
+    # summed the article up.
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == []
+    assert answer.answer.startswith("A summary of a whole document") and answer.retrieved
+
+
 def test_a_near_verbatim_question_cites_its_paragraph(assistant) -> None:
     answer = assistant.ask("Why did Iran fear an Azerbaijani victory?")
     assert answer.citations and answer.citations[0].paragraph == 6
