@@ -336,6 +336,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "It has three decks.", q)
     False
+    >>> q = "How old is Mayor Helen Brackwater?"
+    >>> satisfies(answer_type(q), "Mayor Helen Brackwater has chaired it since May 2025.", q)
+    False
     """
     if kind in (AnswerType.OTHER, AnswerType.REASON):
         return True
@@ -488,6 +491,8 @@ def measured(question: str) -> re.Pattern[str] | None:
     (True, False)
     >>> measured("How many people pay the fee?") is None
     True
+    >>> measured("How long did the staff spend fighting the fire?").pattern == _MONEY_UNITS.pattern
+    False
     """
     if _SHARE_QUESTION.search(question):
         return _SHARE
@@ -501,10 +506,12 @@ def measured(question: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w'’])(?:{units})(?!\w)|(?<=\d)(?:{units})(?!\w)", re.I)
 
 
-# A sum of money asked for ("What is the *salary* ...", "How much did it *cost*?").
+# A sum of money asked for ("What is the *salary* ...", "How much did it *cost*?"); a verb
+# of paying asks for one only after "how much" ("how long did they spend" asks for a time).
 _MONEY_QUESTION = re.compile(
-    r"\b(?:" + _MONEY + r"|costs?|costing|price|prices|priced|budgets?|spend|spent|paid|"
-    r"pay|pays|earn|earns|earned|charge|charges|charged|worth)\b",
+    r"\b(?:" + _MONEY + r"|costs?|costing|price|prices|priced|budgets?)\b|"
+    r"\bhow much\b.*\b(?:spend|spent|paid|pay|pays|earn|earns|earned|charge|charges|charged|"
+    r"worth)\b",
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -530,9 +537,12 @@ def measure_name(question: str) -> str | None:
 
 
 # A thing's age is also given by the year it was made: "installed in 2019", "built in 1871".
+# Passive only: "Marta Quill founded the bakery in 1998" gives the bakery's age, not hers,
+# and "has chaired the council since May 2025" no one's.
 _MADE_IN = re.compile(
-    r"\b(?:built|installed|founded|established|opened|constructed|completed|made|"
-    r"dat(?:es|ing) from|since)\b[^.;]{0,40}?\b(?:1[0-9]{3}|20[0-9]{2})\b",
+    r"\b(?:(?:was|were|been|is|are)\s+(?:\w+\s+)?(?:built|installed|founded|established|"
+    r"constructed|completed|made|erected|laid)|dat(?:es|ing) from)\b[^.;]{0,40}?"
+    r"\b(?:1[0-9]{3}|20[0-9]{2})\b",
     re.I,
 )
 
