@@ -470,8 +470,17 @@ def contested(candidates: Sequence[Candidate], cfg: ScoringConfig) -> list[Candi
     [0.9, 0.8]
     >>> contested([c(0.95), c(0.5)], ScoringConfig()), contested([c(0.9)], ScoringConfig())
     ([], [])
+
+    A sentence that lacks the kind of answer asked for does not contest one that has it
+    (the cross-encoder reads relevance, not whether a count or a date is there).
+
+    >>> typed = Candidate(0, 0, 1, "a", {"type_missing": 0.0}, 0.9)
+    >>> contested([typed, Candidate(0, 0, 1, "b", {"type_missing": 1.0}, 0.85)], ScoringConfig())
+    []
     """
     best = sorted(candidates, key=lambda x: -x.probability)[: cfg.cross_candidates]
+    if best and not best[0].features.get("type_missing"):
+        best = [best[0], *[c for c in best[1:] if not c.features.get("type_missing")]]
     if len(best) < 2 or logit(best[0].probability) - logit(best[1].probability) > cfg.cross_gap:
         return []
     return best
