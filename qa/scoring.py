@@ -14,12 +14,15 @@ the sentence features and the answerability model; an ablation is a one-line
    specific constraints (numbers, years, names; aliases and paraphrases allowed), and
    how much it adds beyond the question's own words.
 4. **Selection** (``probability``): a logistic model over those features gives each
-   sentence its probability of being the answer; the most probable one leads.
+   sentence its probability of being the answer; the most probable one leads, unless
+   it lacks the kind of answer asked for and one that has it is nearly as probable
+   (``typed_first``), or the cross-encoder prefers the runner-up (``contested``).
 5. **Answerability** (``answer_probability``): a second logistic model, over the lead
    sentence's features and its selection probability, gives the probability that the
    question is answered at all; below ``min_answer`` the answer abstains.
 6. **Choosing** (``choose``): supporting sentences from up to ``max_paragraphs``
-   paragraphs follow the lead when they are nearly as probable.
+   paragraphs follow the lead when they are nearly as probable; a lead that points back
+   ("He is ...") comes after the sentence it points to (``with_antecedent``).
 
 Both models are fitted on calibration questions only (``python -m evals train``;
 weights in ``qa/answerability.json``).
