@@ -186,9 +186,7 @@ class Assistant:
             # best ones that do into reach.
             top = [*top, *found]
             passages = [*top, *[p for p in passages[cfg.passages :] if p not in found]]
-        candidates = typed_first(
-            self._candidates(analysis, question, top, qvec, fvec), analysis.kind, cfg
-        )
+        candidates = typed_first(self._candidates(analysis, question, top, qvec, fvec), cfg)
         best = contested(candidates, cfg) if self.cross is not None else []
         if best:
             logits = self.cross.score(question, [c.text for c in best])

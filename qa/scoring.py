@@ -431,22 +431,19 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def typed_first(
-    candidates: Sequence[Candidate], kind: AnswerType, cfg: ScoringConfig
-) -> list[Candidate]:
+def typed_first(candidates: Sequence[Candidate], cfg: ScoringConfig) -> list[Candidate]:
     """``candidates`` with the most probable one that gives the kind of answer asked for
     swapped (in probability) with the most probable of all, when that one does not and
-    leads by at most ``typed_margin``.
+    leads by at most ``typed_margin``. (A question asking for no particular kind, or for
+    a reason, has no sentence lacking it: ``type_missing`` is 0 throughout.)
 
     >>> c = lambda p, missing: Candidate(0, 0, 1, str(p), {"type_missing": missing}, p)
-    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.87, 0.0)], AnswerType.QUANTITY,
-    ...                                     ScoringConfig())]
+    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.87, 0.0)], ScoringConfig())]
     [0.87, 0.9]
-    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.8, 0.0)], AnswerType.QUANTITY,
-    ...                                     ScoringConfig())]
+    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.8, 0.0)], ScoringConfig())]
     [0.9, 0.8]
     """
-    if not candidates or kind in (AnswerType.OTHER, AnswerType.REASON) or cfg.typed_margin <= 0:
+    if not candidates or cfg.typed_margin <= 0:
         return list(candidates)
     best = max(candidates, key=lambda c: c.probability)
     if not best.features.get("type_missing"):

@@ -471,7 +471,6 @@ def measured(question: str) -> re.Pattern[str] | None:
     (True, False)
     >>> bool(measured("How deep is the southern basin?").search("It reaches 1,025 metres."))
     True
-
     >>> measured("How many tanks did Armenia lose?") is None
     True
 
@@ -491,7 +490,7 @@ def measured(question: str) -> re.Pattern[str] | None:
     (True, False)
     >>> measured("How many people pay the fee?") is None
     True
-    >>> measured("How long did the staff spend fighting the fire?").pattern == _MONEY_UNITS.pattern
+    >>> measured("How long did the staff spend fighting the fire?") is _MONEY_UNITS
     False
     """
     if _SHARE_QUESTION.search(question):
