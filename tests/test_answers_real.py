@@ -104,6 +104,12 @@ def lighthouse(tmp_path_factory: pytest.TempPathFactory, minilm):
     return build_assistant(settings, embeddings=minilm)
 
 
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory, minilm):
+    settings = _corpus(tmp_path_factory.mktemp("shop"), minilm, "shop", SHOP)
+    return build_assistant(settings, embeddings=minilm)
+
+
 def test_the_mission_question_leads_with_the_reason_and_cites_both_halves(assistant) -> None:
     answer = assistant.ask("Why did Iran fear the result of the war?")
     assert not answer.abstained
@@ -356,29 +362,26 @@ def test_a_lead_that_points_back_is_quoted_after_what_it_points_to(
     assert "this trump card" in answer.answer
 
 
-def test_a_time_of_day_answers_when_and_is_no_sum_of_money(tmp_path: Path, minilm) -> None:
+def test_a_time_of_day_answers_when_and_is_no_sum_of_money(shop) -> None:
     """ "At 9:00 on Saturdays" says when; "at 6:00" is no salary."""
-    settings = _corpus(tmp_path, minilm, "shop", SHOP)
-    assistant = build_assistant(settings, embeddings=minilm)
-    answer = assistant.ask("When does the shop open on Saturdays?")
+    answer = shop.ask("When does the shop open on Saturdays?")
     assert not answer.abstained, answer.answer
     assert answer.citations[0].paragraph == 2 and "9:00" in answer.answer
-    answer = assistant.ask("What time does the owner arrive?")
+    answer = shop.ask("What time does the owner arrive?")
     assert not answer.abstained, answer.answer
     assert answer.citations[0].paragraph == 3 and "6:00" in answer.answer
-    answer = assistant.ask("What is the owner's salary?")
+    answer = shop.ask("What is the owner's salary?")
     assert answer.abstained and answer.answer.startswith("The sources don't"), answer.answer
 
 
-def test_the_sentence_giving_the_kind_of_answer_asked_for_leads(tmp_path: Path, minilm) -> None:
+def test_the_sentence_giving_the_kind_of_answer_asked_for_leads(shop) -> None:
     """ "The deck oven was installed in 2019 ..." matches more of "How many decks does the
     oven have?" but gives no count of decks; the sentence after it does, and leads."""
-    assistant = build_assistant(_corpus(tmp_path, minilm, "shop", SHOP), embeddings=minilm)
-    answer = assistant.ask("How many decks does the oven have?")
+    answer = shop.ask("How many decks does the oven have?")
     assert not answer.abstained, answer.answer
-    assert answer.answer.startswith("It has three decks") or "three decks" in answer.answer
+    assert answer.answer.startswith("It has three decks"), answer.answer
     # A thing's age is given by the year it was made.
-    answer = assistant.ask("How old is the deck oven?")
+    answer = shop.ask("How old is the deck oven?")
     assert not answer.abstained and "installed in 2019" in answer.answer, answer.answer
 
 
