@@ -49,6 +49,8 @@ _OF_PHRASE = re.compile(
     r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(the\s+[\w\s’'-]+?\s+of\s+[\w\s’'-]+?)\s*\??$",
     re.I,
 )
+# "What is the clinic's phone number?" asks for the clinic's phone number.
+_WHAT_IS = re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(.+?)\s*\??$", re.I)
 # "How deep is the southern basin?" asks for the depth of the southern basin.
 _HOW_MEASURE = re.compile(
     rf"^\s*how\s+({'|'.join(MEASURE_NOUNS)})\s+(?:is|was|are|were)\s+([\w\s’'-]+?)\s*\??$", re.I
@@ -70,6 +72,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     'mention UN or 2023'
     >>> missing_phrase(Question.read("How old is the author?", []), [])
     'give the age of the author'
+    >>> missing_phrase(Question.read("What is the clinic's email address?", []), [])
+    "give the clinic's email address"
     """
     from textkit.cues import folded_words
 
@@ -87,6 +91,9 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     match = _HOW_MEASURE.match(question.text)
     if match and question.kind is AnswerType.QUANTITY:
         return f"give the {MEASURE_NOUNS[match.group(1).lower()]} of {match.group(2).strip()}"
+    match = _WHAT_IS.match(question.text)
+    if match and question.kind is AnswerType.CONTACT:
+        return f"give {match.group(1).strip()}"
     counted = counted_phrase(question.text)
     if counted and question.kind is AnswerType.QUANTITY:
         noun = "number" if counted[0] == "many" else "amount"
@@ -98,6 +105,7 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
         AnswerType.NAMED: "say who",
         AnswerType.PLACE: "say where",
         AnswerType.REASON: "say why",
+        AnswerType.CONTACT: "give that contact detail",
     }.get(question.kind, "say")
 
 

@@ -307,6 +307,8 @@ class Assistant:
                     match,
                     aligner.sentence(rank, text),
                 )
+                if kind is AnswerType.CONTACT and cfg.contact_required and features["type_missing"]:
+                    continue  # no phone number, email or web address: it cannot be the one
                 candidates.append(Candidate(rank, a, b, text, features, probability(features, cfg)))
         return candidates
 

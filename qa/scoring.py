@@ -130,6 +130,9 @@ class ScoringConfig:
     credit_lines: bool = True
     # A year the question names ("at their 2024 summit") must be in a passage found.
     year_required: bool = True
+    # A contact detail asked for ("What is the clinic's phone number?") is quoted only
+    # from a sentence that gives one in its form (digits, an address with @, a web address).
+    contact_required: bool = True
     # The two models: weights per feature name, plus "bias" (answer_weights also
     # weigh "lead_p", the lead sentence's selection probability).
     weights: dict[str, float] = field(default_factory=dict)

@@ -61,6 +61,15 @@ The deck oven was installed in 2019 and replaced a gas oven that had been in use
 It has three decks, each holding twelve loaves.
 """
 
+CLINIC = """Riverside Clinic
+
+The clinic is open from 8 a.m. to 6 p.m. on weekdays. Outside these hours, call the \
+helpline on 0800 555 0199.
+
+Appointments can be booked by phone or through the clinic's website. A routine appointment \
+lasts fifteen minutes.
+"""
+
 SEALS = """The Caspian seal
 
 Caspian seal numbers have fallen sharply over the last hundred years because of hunting \
@@ -383,6 +392,19 @@ def test_the_sentence_giving_the_kind_of_answer_asked_for_leads(shop) -> None:
     # A thing's age is given by the year it was made.
     answer = shop.ask("How old is the deck oven?")
     assert not answer.abstained and "installed in 2019" in answer.answer, answer.answer
+
+
+def test_a_contact_detail_is_quoted_only_where_the_text_gives_it(tmp_path: Path, minilm) -> None:
+    """The helpline's number is in the text; an email address is not, and "through the
+    clinic's website" names a website without giving its address."""
+    clinic = build_assistant(_corpus(tmp_path, minilm, "clinic", CLINIC), embeddings=minilm)
+    for asked in ("What is the clinic's phone number?", "What number do I call at night?"):
+        answer = clinic.ask(asked)
+        assert not answer.abstained and "0800 555 0199" in answer.answer, answer.answer
+    for detail in ("email address", "website"):
+        answer = clinic.ask(f"What is the clinic's {detail}?")
+        assert answer.abstained, answer.answer
+        assert answer.answer.startswith(f"The sources don't give the clinic's {detail}.")
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:

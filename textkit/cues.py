@@ -27,6 +27,7 @@ class AnswerType(Enum):
     NAMED = "named"  # who / whom / which person, body, country
     PLACE = "place"
     REASON = "reason"
+    CONTACT = "contact"  # a phone number, an email address, a website
     OTHER = "other"
 
 
@@ -36,9 +37,75 @@ _MONEY = (
     r"debt|deficit|surplus|turnover"
 )
 
+# A contact detail asked for by name: "What is the clinic's *phone number*?", "Which
+# *email address* do I write to?", "What number do I call ...?". The detail is the thing
+# asked for, not a word before another ("What is the email policy?"), and "Which website
+# published it?" asks for a name. ("Can I book by email?" asks for no detail at all.)
+_CONTACT_END = (
+    r"(?=\s+(?:of|for|at|to|on|in|is|was|are|were|do|does|did|should|can|could|would|must|"
+    r"I|we|you|they|and|or|if|when|listed|given)\b|\s*[?,.;:!]|\s*$)"
+)
+_CONTACT_KINDS = {
+    "phone": r"(?:(?:tele)?phone|mobile|cell|fax|contact|helpline|hotline|emergency|support|"
+    r"enquiries|inquiries|booking)\s+(?:numbers?|nos?\.?)|numbers?(?=\s+(?:to|do|should|can|"
+    r"must)\s+(?:I\s+|we\s+|you\s+)?(?:call|ring|phone|dial|text)\b)",
+    "email": r"e-?mail(?:\s+address(?:es)?)?",
+    "web": r"(?<!which )web\s?sites?(?:\s+address(?:es)?)?|web\s+(?:address|page)(?:es|s)?|"
+    r"urls?|home\s?page",
+}
+_CONTACT_QUESTION = re.compile(
+    r"\b(?:what|which)\b(?:\s+[\w’'-]+){0,6}?\s+(?:"
+    + "|".join(f"(?P<{k}>{v})" for k, v in _CONTACT_KINDS.items())
+    + r")"
+    + _CONTACT_END,
+    re.I,
+)
+# What each detail looks like where a text gives it.
+_CONTACT_FORMS = {
+    # Digits in groups, not a year range ("1894-1897") or a date ("2020-11-09", "9/11/2020").
+    "phone": re.compile(
+        r"(?<![\w./-])(?!(?:1[5-9]|20)\d\d\s*[-–/]\s*(?:(?:1[5-9]|20)?\d\d)\b)"
+        r"(?!\d{4}-\d\d-\d\d\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b)"
+        r"\+?\(?\d[\d ()./-]{5,}\d(?![\w.]*\d)"
+    ),
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "web": re.compile(
+        r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|"
+        r"co|uk|eu|de|fr|tr|ir|az|ru|us|ca|au|app|dev)\b(?:/\S*)?"
+    ),
+}
+
+
+def contact_form(question: str) -> re.Pattern[str] | None:
+    """What the contact detail a question asks for looks like, or None when it asks for
+    none.
+
+    >>> bool(contact_form("What is the clinic's phone number?").search("Call 0800 555 0199."))
+    True
+    >>> contact_form("What is the clinic's phone number?").search("It opens at 9 a.m.") is None
+    True
+    >>> bool(contact_form("What email address do I write to?").search("Write to a@b.org."))
+    True
+    >>> bool(contact_form("What number should I call for urgent care?").search("Dial 111 000 2."))
+    True
+    >>> phone = contact_form("What is its phone number?")
+    >>> [bool(phone.search(t)) for t in ("Built 1894-1897.", "Opened on 2020-11-09.",
+    ...  "Since 9/11/2020.", "Ring +44 (0)20 7946 0958.")]
+    [False, False, False, True]
+    >>> [contact_form(q) for q in ("What is the email policy?", "Which website published it?",
+    ...  "Can I book by email?", "How many phone numbers are there?")]
+    [None, None, None, None]
+    """
+    match = _CONTACT_QUESTION.search(question)
+    if not match:
+        return None
+    return next(_CONTACT_FORMS[k] for k, v in match.groupdict().items() if v)
+
+
 # (pattern, type): the first match in the question decides, so "In 2005, how many..."
 # is a quantity question, not a date one.
 _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
+    (_CONTACT_QUESTION, AnswerType.CONTACT),
     (
         re.compile(
             r"\b(how (many|much|long|far|old|big|large|tall|high|deep|wide|often|fast|heavy|"
@@ -342,6 +409,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     """
     if kind in (AnswerType.OTHER, AnswerType.REASON):
         return True
+    if kind is AnswerType.CONTACT:
+        form = contact_form(question)
+        return form is None or bool(form.search(sentence))
     asked = set(_YEAR_OR_NUMBER.findall(question)) | {fold(w) for w in names(question)}
     rest = _strip_words(sentence, asked)
     if kind is AnswerType.QUANTITY:
