@@ -204,6 +204,13 @@ def test_a_paraphrased_name_question_is_answered_from_its_paragraph(assistant) -
     assert answer.citations[0].paragraph == 2
 
 
+def test_a_name_made_into_an_adjective_is_found_as_the_name(assistant) -> None:
+    # The text says "jihadist groups from Syria"; "Syria-based" is nowhere in it.
+    answer = assistant.ask("What did Iran accuse Syria-based jihadists of?")
+    assert not answer.abstained, answer.answer
+    assert answer.citations[0].paragraph == 7 and "jihadist groups from Syria" in answer.answer
+
+
 def test_a_person_asked_for_by_an_office_the_text_gives_them_is_answered(assistant) -> None:
     answer = assistant.ask("Who is Armenia's prime minister?")
     assert not answer.abstained and "Nikol Pashinyan" in answer.answer

@@ -305,6 +305,11 @@ def has_date(text: str, strict: bool = False) -> bool:
     return not strict and bool(_TIME_PHRASE.search(text) or _CLOCK.search(text))
 
 
+# A name made into an adjective ("Syria-based", "Iran-backed", "US-led") names the place
+# or body before the hyphen: a text says "groups from Syria". Not a letter ("X-ray").
+_COMPOUND_TAIL = re.compile(r"(?<=\w\w)-[a-z]{3,}(?:-[a-z]+)*$")
+
+
 def names(text: str, first_words: bool = False) -> list[str]:
     """Capitalised words that are not a sentence's first word (proper names, roughly).
 
@@ -321,12 +326,14 @@ def names(text: str, first_words: bool = False) -> list[str]:
     (['Clawshot Princess'], ['Midna', 'Link'])
     >>> names("Explain Iran's position."), names("Describe Shusha Castle.")
     (["Iran's"], ['Shusha Castle'])
+    >>> names("Did Syria-based and Iran-backed groups fight in Nagorno-Karabakh with X-rays?")
+    ['Syria', 'Iran', 'Nagorno-Karabakh', 'X-rays']
     """
     out: list[str] = []
     end_of_last = -1
     for match in _CAPITALISED.finditer(text):
         before = text[: match.start()].rstrip()
-        word = match.group().strip(".'’")
+        word = _COMPOUND_TAIL.sub("", match.group().strip(".'’"))
         starts = not before or before[-1] in '.!?:;"“('
         # A sentence's first word is capitalised anyway, unless a name goes on after it
         # ("Clawshot Princess uses ...", "Zelda: Australia Twilight").
