@@ -74,6 +74,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     'give the age of the author'
     >>> missing_phrase(Question.read("What is the clinic's email address?", []), [])
     "give the clinic's email address"
+    >>> missing_phrase(Question.read("What is the kettle's power rating in watts?", []), [])
+    "give the kettle's power rating in watts"
     """
     from textkit.cues import folded_words
 
@@ -92,7 +94,7 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     if match and question.kind is AnswerType.QUANTITY:
         return f"give the {MEASURE_NOUNS[match.group(1).lower()]} of {match.group(2).strip()}"
     match = _WHAT_IS.match(question.text)
-    if match and question.kind is AnswerType.CONTACT:
+    if match and question.kind in (AnswerType.CONTACT, AnswerType.QUANTITY):
         return f"give {match.group(1).strip()}"
     counted = counted_phrase(question.text)
     if counted and question.kind is AnswerType.QUANTITY:

@@ -70,6 +70,14 @@ Appointments can be booked by phone or through the clinic's website. A routine a
 lasts fifteen minutes.
 """
 
+KETTLE = """Kettle manual
+
+Fill the kettle with between 0.5 and 1.7 litres of water. Do not immerse the kettle, its \
+base or the power cord in water.
+
+The kettle switches itself off when the water boils, usually after about three minutes.
+"""
+
 SEALS = """The Caspian seal
 
 Caspian seal numbers have fallen sharply over the last hundred years because of hunting \
@@ -424,6 +432,17 @@ def test_a_likely_sentence_giving_the_count_leads_from_behind_one_without(
     answer = shop.ask("How many decks does the oven have?")
     assert not answer.abstained, answer.answer
     assert answer.answer.startswith("It has three decks"), answer.answer
+
+
+def test_a_measure_asked_for_by_its_unit_is_not_given_by_another(tmp_path: Path, minilm) -> None:
+    """The manual gives no wattage: "the power cord" is no power rating, and litres answer
+    only how much water."""
+    kettle = build_assistant(_corpus(tmp_path, minilm, "kettle", KETTLE), embeddings=minilm)
+    power = kettle.ask("What is the kettle's power rating in watts?")
+    assert power.abstained, power.answer
+    assert power.answer.startswith("The sources don't give the kettle's power rating in watts")
+    water = kettle.ask("How much water does the kettle hold in litres?")
+    assert not water.abstained and "1.7 litres" in water.answer, water.answer
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:

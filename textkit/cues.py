@@ -110,14 +110,16 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
         re.compile(
             r"\b(how (many|much|long|far|old|big|large|tall|high|deep|wide|often|fast|heavy|"
             r"expensive|small|short)|what (percentage|percent|proportion|share|number|amount|"
-            r"fraction|size|length|area|volume|depth|height|width|distance|population|"
+            r"fraction|size|length|area|volume|depth|height|width|distance|population|wattage|voltage|"
             r"budget|cost|price|rate|speed|temperature|capacity|age|" + _MONEY + r")|by how much|"
             r"what (is|was|are|were) (the |its |their |his |her )?([\w-]+['’]s )?"
             r"((average|total|mean|maximum|minimum|approximate|"
             r"estimated|current|annual|overall|typical|combined|surface|greatest) ([a-z]+ )?)?"
             r"(population|size|area|length|height|depth|width|salinity|age|"
             r"distance|budget|cost|price|number|amount|total|rate|speed|temperature|capacity|"
-            r"weight|volume|percentage|share|" + _MONEY + r")|"
+            r"weight|volume|percentage|share|wattage|voltage|power (?:rating|output|consumption)|"
+            + _MONEY
+            + r")|"
             r"at what (age|speed|rate|temperature|cost|price))\b",
             re.I,
         ),
@@ -514,6 +516,8 @@ _MEASURES: dict[str, str] = {
     "speed": _SPEED,
     "volume": r"volume|cubic|km³|km3|m³|m3|lit(?:er|re)s?|gallons?|barrels?",
     "salinity": r"salinity|salt|salty|saltier|saline|‰|ppt|per ?cent|%|grams? per",
+    "power": r"power|wattage|watts?|W|kW|kilowatts?|megawatts?|MW|gigawatts?|GW|horsepower|hp|bhp",
+    "voltage": r"voltage|volts?|V|kV|kilovolts?",
     # "How long" and "how fast" ask for a length or a speed, or for a time.
     "long": rf"{_LENGTH}|{_TIME}",
     "fast": rf"{_SPEED}|{_TIME}",
@@ -531,7 +535,8 @@ MEASURE_NOUNS = {
     "fast": "speed",
 }
 _MEASURE_QUESTION = re.compile(
-    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[a-z]+ ){0,2}("
+    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\w-]+['’]s )?"
+    r"(?:[a-z]+ ){0,2}("
     + "|".join(_MEASURES)
     + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty|long|fast)\b",
     re.I,
@@ -599,15 +604,33 @@ _MONEY_UNITS = re.compile(
 )
 
 
+# A measure asked for by its unit: "What is its power rating *in watts*?", "What
+# *voltage* ...?".
+_UNIT_ASKED = {
+    "power": r"wattage|(?<=in )(?:watts|kilowatts|horsepower)",
+    "voltage": r"voltage|(?<=in )volts",
+    "length": r"(?<=in )(?:met(?:er|re)s|kilomet(?:er|re)s|miles|feet|inches|yards)",
+    "weight": r"(?<=in )(?:kilo(?:gram)?s|grams|tonnes|tons)",
+    "volume": r"(?<=in )(?:lit(?:er|re)s|gallons|cubic met(?:er|re)s)",
+    "temperature": r"(?<=in )(?:degrees|celsius|fahrenheit)",
+}
+_UNIT_QUESTION = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _UNIT_ASKED.items()) + r")\b", re.I
+)
+
+
 def measure_name(question: str) -> str | None:
-    """The measure a question asks for by name ("area", "age"), or None.
+    """The measure a question asks for by name ("area", "age") or by unit, or None.
 
     >>> measure_name("How old is the deck oven?"), measure_name("What is the area of Baku?")
     ('age', 'area')
+    >>> measure_name("What is the kettle's power rating?"), measure_name("How big is it in litres?")
+    ('power', 'volume')
     """
     match = _MEASURE_QUESTION.search(question)
     if not match:
-        return None
+        unit = _UNIT_QUESTION.search(question)
+        return next(k for k, v in unit.groupdict().items() if v) if unit else None
     asked = (match.group(2) or "").lower()
     return (match.group(1) or (asked if asked in _MEASURES else MEASURE_NOUNS[asked])).lower()
 
