@@ -50,6 +50,7 @@ from qa.scoring import (
 )
 from settings import Settings
 from textkit.cues import AnswerType, Constraint, credit_line, folded_words, full_name, mentions
+from textkit.roles import given_to_another
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
 from vectorstore.embeddings import TOKENIZER_PATH
@@ -285,6 +286,11 @@ class Assistant:
             (s for per, m in zip(sims, matches) if quotable(m, kind, cfg) for _, _, s in per),
             default=0.0,
         )
+        # A sentence that gives the asked-for role to someone else's ("the Iranian
+        # Government Spokesperson" for the Turkish government's) is not quoted for it.
+        owned = [
+            c.role for c in analysis.constraints if c.kind == "role" and c.role and c.role.owner
+        ]
         candidates = []
         for rank, (passage, per) in enumerate(zip(top, sims)):
             match = matches[rank]
@@ -293,6 +299,8 @@ class Assistant:
             for a, b, sim in per:
                 text = passage.text[a:b]
                 if not any(ch.isalpha() for ch in text):
+                    continue
+                if cfg.role_required and any(given_to_another(r, text, _same) for r in owned):
                     continue
                 s_terms = term_set(text)
                 cover = retriever.lexical.coverage(question, text)  # the re-ranking's share
@@ -561,7 +569,14 @@ class Aligner:
         # The role a who-question asks by counts only when the paragraph lacks it: naming
         # a governor must not make "East Azerbaijan" count for less in a governor question.
         roles = [c for c in self.analysis.constraints if c.kind == "role" and self.role_required]
-        lacking = [c for c in roles if not mentions(words, c, self.full[index])]
+        # Nor when it names the role itself only as someone else's ("the Iranian Government
+        # Spokesperson" for the Turkish government's), whatever WordNet word it also has.
+        lacking = [
+            c
+            for c in roles
+            if not mentions(words, c, self.full[index])
+            or (c.role is not None and given_to_another(c.role, self.full[index], _same))
+        ]
         names += lacking
         return ParagraphMatch(
             alignment(self._best(words), self.idf),
@@ -593,6 +608,11 @@ _TITLES = frozenset(
 
 
 @cache
+def _same(name: str, words: frozenset[str]) -> bool:
+    """Whether ``words`` name ``name`` (aliases allowed: "Iranian" names Iran)."""
+    return mentions(words, Constraint(name, "name"))
+
+
 def _common_words() -> frozenset[str]:
     """Whole words of the embedding model's vocabulary (30,000 word pieces, English
     usage): a name ending in one ("Foreign *Ministry*", "Wagner *Group*") is not a

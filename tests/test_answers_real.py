@@ -225,6 +225,15 @@ def test_a_person_asked_for_by_an_office_the_text_gives_them_is_answered(assista
     assert answer.citations[0].paragraph == 3
 
 
+def test_an_office_the_text_gives_only_to_another_country_is_not_an_answer(assistant) -> None:
+    # ¶10 names "the Iranian Government Spokesperson Ali Rabiei" (and the imams as the
+    # supreme leader's "representatives", a WordNet word for a spokesperson).
+    turkish = assistant.ask("Who is the Turkish government's spokesperson?")
+    assert turkish.abstained, turkish.answer
+    iranian = assistant.ask("Who is the Iranian government's spokesperson?")
+    assert not iranian.abstained and "Ali Rabiei" in iranian.answer, iranian.answer
+
+
 def test_a_credit_line_answers_who_made_the_piece_and_nothing_else(assistant) -> None:
     judged = assistant.ask("How is Ankara's position after the war judged?")
     assert judged.citations and all(c.paragraph != 17 for c in judged.citations)

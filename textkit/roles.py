@@ -339,16 +339,7 @@ def _holds(
         return False
     if role.now and near & _PAST:
         return False
-    # Whose it is: the capitalised or possessive words right before it ("Iran's Deputy",
-    # "Armenian"), and the capitalised ones of an "of" after it ("of the Twilight").
-    run = takewhile(lambda t: t[1][:1].isupper() or t[1].endswith(("'s", "’s")), before)
-    owner = {w for w, _ in run if w not in STOPWORDS}
-    if end + 1 < len(tokens) and tokens[end][0] == "of":
-        after = tokens[end + 1 :]
-        if after and after[0][0] == "the":
-            after = after[1:]
-        owner.update(w for w, _ in takewhile(lambda t: t[1][:1].isupper(), after[:3]))
-    owner -= set(role.head.split()) | set(role.modifiers) | _RANKS | _PAST
+    owner = _owner_at(role, tokens, start, end)
     if (
         role.owner
         and same is not None
@@ -357,6 +348,52 @@ def _holds(
     ):
         return False
     return not HOLDER_WINDOW or not role.holder or _holder_near(role, tokens, start, end, same)
+
+
+def _owner_at(role: Role, tokens: tuple[tuple[str, str], ...], start: int, end: int) -> set[str]:
+    """Whose the occurrence ``tokens[start:end]`` is: the capitalised or possessive words
+    right before it ("Iran's Deputy", "Armenian"), and the capitalised ones of an "of"
+    after it ("of the Twilight")."""
+    before = _nearest_before(tokens, start, 4, _punctuation)
+    run = takewhile(lambda t: t[1][:1].isupper() or t[1].endswith(("'s", "’s")), before)
+    owner = {w for w, _ in run if w not in STOPWORDS}
+    if end + 1 < len(tokens) and tokens[end][0] == "of":
+        after = tokens[end + 1 :]
+        if after and after[0][0] == "the":
+            after = after[1:]
+        owner.update(w for w, _ in takewhile(lambda t: t[1][:1].isupper(), after[:3]))
+    return owner - (set(role.head.split()) | set(role.modifiers) | _RANKS | _PAST)
+
+
+def given_to_another(role: Role, text: str, same: Callable[[str, frozenset[str]], bool]) -> bool:
+    """Whether ``text`` names the role itself (its own words, not WordNet's) only as
+    someone else's: "the Iranian Government Spokesperson" is no answer to who the Turkish
+    government's spokesperson is. False when the question names no owner, or the text
+    does not name the role.
+
+    >>> same = lambda name, words: fold(name) in words
+    >>> r = role("Who is the Turkish government's spokesperson?")
+    >>> given_to_another(r, "The Iranian Government Spokesperson Ali Rabiei reacted.", same)
+    True
+    >>> given_to_another(r, "The Turkish Government Spokesperson spoke.", same), given_to_another(
+    ...     r, "The spokesperson, Omer Celik, spoke.", same)
+    (False, False)
+    >>> given_to_another(r, "Their representatives spoke.", same)
+    False
+    """
+    if not role.owner:
+        return False
+    tokens = _tokens(text)
+    forms = [base_forms(w) for w, _ in tokens]
+    head = role.head.split()
+    found = False
+    for i in range(len(forms) - len(head) + 1):
+        if all(k in f for k, f in zip(head, forms[i : i + len(head)])):
+            owner = _owner_at(role, tokens, i, i + len(head))
+            if not owner or any(same(name, frozenset(owner)) for name in role.owner):
+                return False
+            found = True
+    return found
 
 
 def _another_office(role: Role, tokens: tuple[tuple[str, str], ...], start: int, end: int) -> bool:
