@@ -119,6 +119,8 @@ def _role_phrase(role: Constraint) -> str:
     "Azerbaijan's prime minister"
     >>> _role_phrase(constraints("Who was the Russian president in 2018?")[-1])
     'the Russian president'
+    >>> _role_phrase(constraints("Who was her doctoral supervisor?")[-1])
+    'her doctoral supervisor'
     """
     return role.role.phrase if role.role else f"the {role.text}"
 

@@ -181,6 +181,12 @@ def _office(found: Role | None) -> bool:
     )
 
 
+# A noun phrase that has its own determiner: "her doctoral supervisor" is not "the her ...".
+_DETERMINED = re.compile(
+    r"(?:the|a|an|his|her|their|its|my|your|our|this|that|these|those)\s", re.I
+)
+
+
 def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") -> Role | None:
     """The role a noun phrase ends in, if WordNet knows its last word(s) as a person;
     ``of`` is what follows it as "of ...", its owner."""
@@ -216,7 +222,7 @@ def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") ->
             table[head],
             tuple(owner),
             now,
-            said if possessor else f"the {said}",
+            said if possessor or _DETERMINED.match(said) else f"the {said}",
         )
     return None
 
