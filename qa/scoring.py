@@ -442,17 +442,24 @@ def logit(p: float) -> float:
 def typed_first(candidates: Sequence[Candidate], cfg: ScoringConfig) -> list[Candidate]:
     """``candidates`` with the most probable one that gives the kind of answer asked for
     swapped (in probability) with the most probable of all, when that one does not and
-    leads by at most ``typed_margin`` (or the typed one reaches ``typed_floor``). (A
+    leads by at most ``typed_margin`` (or the typed one reaches ``typed_floor``, or
+    ``min_support`` in the same paragraph: "She was born in Debrecen on 3 March 1921"
+    after "Elena Varga was a Hungarian-born chemist" for when she was born). (A
     question asking for no particular kind, or for a reason, has no sentence lacking it:
     ``type_missing`` is 0 throughout.)
 
     >>> c = lambda p, missing: Candidate(0, 0, 1, str(p), {"type_missing": missing}, p)
     >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.87, 0.0)], ScoringConfig())]
     [0.87, 0.9]
-    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.7, 0.0)], ScoringConfig())]
-    [0.9, 0.7]
+    >>> [x.probability for x in typed_first([c(0.9, 1.0), c(0.5, 0.0)], ScoringConfig())]
+    [0.9, 0.5]
     >>> [x.probability for x in typed_first([c(0.95, 1.0), c(0.85, 0.0)], ScoringConfig())]
     [0.85, 0.95]
+    >>> other = Candidate(1, 0, 1, "", {"type_missing": 0.0}, 0.7)
+    >>> [x.probability for x in typed_first([c(0.95, 1.0), c(0.7, 0.0)], ScoringConfig())]
+    [0.7, 0.95]
+    >>> [x.probability for x in typed_first([c(0.95, 1.0), other], ScoringConfig())]
+    [0.95, 0.7]
     """
     if not candidates or cfg.typed_margin <= 0:
         return list(candidates)
@@ -464,7 +471,9 @@ def typed_first(candidates: Sequence[Candidate], cfg: ScoringConfig) -> list[Can
         for c in candidates
         if not c.features.get("type_missing")
         and (
-            c.probability >= best.probability - cfg.typed_margin or c.probability >= cfg.typed_floor
+            c.probability >= best.probability - cfg.typed_margin
+            or c.probability >= cfg.typed_floor
+            or (c.passage == best.passage and c.probability >= cfg.min_support)
         )
     ]
     if not typed:

@@ -78,6 +78,16 @@ base or the power cord in water.
 The kettle switches itself off when the water boils, usually after about three minutes.
 """
 
+VARGA = """Elena Varga
+
+Elena Varga was a Hungarian-born chemist who spent most of her career in Canada. She was \
+born in Debrecen on 3 March 1921, the second of four children of a schoolteacher and a \
+pharmacist.
+
+In 1962 she married the physicist Tomas Berg, and in 1971 she became the first woman to \
+head the chemistry department at McGill.
+"""
+
 SEALS = """The Caspian seal
 
 Caspian seal numbers have fallen sharply over the last hundred years because of hunting \
@@ -452,6 +462,18 @@ def test_a_measure_asked_for_by_its_unit_is_not_given_by_another(tmp_path: Path,
     assert power.answer.startswith("The sources don't give the kettle's power rating in watts")
     water = kettle.ask("How much water does the kettle hold in litres?")
     assert not water.abstained and "1.7 litres" in water.answer, water.answer
+
+
+def test_the_sentence_of_the_paragraph_that_gives_the_date_is_quoted(
+    tmp_path: Path, minilm
+) -> None:
+    """ "Hungarian-born chemist" matches "born" better than the sentence after it, which
+    gives the date; asked as "date of birth", the question wants a date too."""
+    varga = build_assistant(_corpus(tmp_path, minilm, "varga", VARGA), embeddings=minilm)
+    for asked in ("When was Elena Varga born?", "What is Elena Varga's date of birth?"):
+        answer = varga.ask(asked)
+        assert not answer.abstained and "3 March 1921" in answer.answer, answer.answer
+        assert answer.citations[0].paragraph == 2
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:

@@ -133,7 +133,27 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
         ),
         AnswerType.YEAR,
     ),
+    (
+        # "What is her date of birth?", "What was the release date?": a date, as written.
+        re.compile(
+            r"\bwhat (?:is|was|are|were) (?:the |its |their |his |her |"
+            r"(?:[\w-]+ ){0,2}[\w-]+['’]s )?(?:[a-z]+ ){0,2}(?:dates?|birthday|date of birth)\b"
+            r"(?! (?:range|format|line|stamp)\b)",
+            re.I,
+        ),
+        AnswerType.YEAR,
+    ),
     (re.compile(r"\b(when|(what|which) (time|period|season|era))\b", re.I), AnswerType.DATE),
+    (
+        # "What is the deadline?", "What is the closing time on Saturdays?"
+        re.compile(
+            r"\bwhat (?:is|was|are|were) (?:the |its |their |his |her |[\w-]+['’]s )?"
+            r"(?:deadlines?|(?:opening|closing|start|starting|finishing|end|departure|arrival|"
+            r"launch|release|due|expiry|expiration|check-in|check-out) (?:times?|hours?|days?))\b",
+            re.I,
+        ),
+        AnswerType.DATE,
+    ),
     (
         re.compile(
             r"\b(who|whom|whose|(what|which) (person|man|woman|people|leader|president|"
@@ -178,6 +198,10 @@ def answer_type(question: str) -> AnswerType:
     ['quantity', 'year', 'date', 'named', 'place', 'reason', 'other']
     >>> answer_type("What is the owner's salary?").value, answer_type("What is Baku's area?").value
     ('quantity', 'quantity')
+    >>> [answer_type(q).value for q in ("What is her date of birth?",
+    ...  "What was the first release date?", "What is the deadline for applications?",
+    ...  "What is the closing time on Saturdays?", "What is the date format?")]
+    ['year', 'year', 'date', 'date', 'other']
 
     The question's own wh-word decides: a typed phrase after it belongs to a clause
     inside the question ("about how long", "when he enters", "the man who built it").
