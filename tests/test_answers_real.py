@@ -88,6 +88,14 @@ In 1962 she married the physicist Tomas Berg, and in 1971 she became the first w
 head the chemistry department at McGill.
 """
 
+STORM = """Storm report
+
+Heavy rain fell across the valley for four days from 9 March, and the river burst its \
+banks on 12 March.
+
+About 1,400 homes were flooded.
+"""
+
 SEALS = """The Caspian seal
 
 Caspian seal numbers have fallen sharply over the last hundred years because of hunting \
@@ -474,6 +482,16 @@ def test_the_sentence_of_the_paragraph_that_gives_the_date_is_quoted(
         answer = varga.ask(asked)
         assert not answer.abstained and "3 March 1921" in answer.answer, answer.answer
         assert answer.citations[0].paragraph == 2
+
+
+def test_a_date_written_day_first_is_no_amount(tmp_path: Path, minilm) -> None:
+    """ "From 9 March" and "on 12 March" say when, not how much rain fell."""
+    storm = build_assistant(_corpus(tmp_path, minilm, "storm", STORM), embeddings=minilm)
+    rain = storm.ask("How much rain fell?")
+    assert rain.abstained, rain.answer
+    assert rain.answer.startswith("The sources don't give the amount of rain."), rain.answer
+    homes = storm.ask("How many homes were flooded?")
+    assert not homes.abstained and "1,400" in homes.answer, homes.answer
 
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:

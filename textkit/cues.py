@@ -248,7 +248,14 @@ _EXPLICIT_DATE = re.compile(
     r"\b(" + _as_written(_DAYS) + r")(?:s|S)?\b|"  # "on Saturdays"
     r"\b(?i:century|centuries|decade|decades)\b|\b(BC|AD|BCE|CE)\b|\b\d{1,2}(?i:st|nd|rd|th)\b"
 )
-_MONTH_DAY = re.compile(r"\b(" + _as_written(_MONTHS) + r")\.?\s+\d{1,2}\b")
+# A day of a month, either way round: "Nov. 9", "9 March".
+_MONTH_DAY = re.compile(
+    r"\b("
+    + _as_written(_MONTHS)
+    + r")\.?\s+\d{1,2}\b|\b\d{1,2}\s+("
+    + _as_written(_MONTHS)
+    + r")\b"
+)
 # A time of day: "at 6:30", "by 4pm", "at noon".
 _CLOCK = re.compile(
     r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b\d{1,2}(?:[.:][0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.)"
@@ -413,6 +420,10 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "Armenia lost Shusha on Nov. 9, 2020.", q)
     False
+    >>> q = "How much rain fell?"
+    >>> satisfies(answer_type(q), "Rain fell on 9 March.", q), satisfies(
+    ...     answer_type(q), "About 120 mm of rain fell.", q)
+    (False, True)
     >>> satisfies(answer_type(q), "Armenia left three regions in 2020.", q)
     False
     >>> q = "How many Caspian seals are left today?"
@@ -692,6 +703,14 @@ def _plural(word: str) -> bool:
     )
 
 
+# Verbs that may follow an amount's noun without an auxiliary ("how much rain *fell*").
+_VERBS = frozenset(
+    """fell fall came come went go got get gave give took take made make cost spent spend paid
+    pay grew grow rose rise ran run left leave brought bring held hold kept keep lost lose sold
+    sell bought buy flow flowed remain remained""".split()
+)
+
+
 def counted_phrase(question: str) -> tuple[str, str] | None:
     """What a "how many / how much" question counts, as written, and which of the two
     it is. A count's noun phrase ends at its plural noun ("how many Iranian soldiers
@@ -703,6 +722,8 @@ def counted_phrase(question: str) -> tuple[str, str] | None:
     ('many', 'sturgeon species')
     >>> counted_phrase("How much gas does Iran sell?"), counted_phrase("How much water flows in?")
     (('much', 'gas'), ('much', 'water'))
+    >>> counted_phrase("How much rain fell?"), counted_phrase("How much emergency funding arrived?")
+    (('much', 'rain'), ('much', 'emergency funding'))
     >>> counted_phrase("How many did it lose?"), counted_phrase("How long is it?")
     (None, None)
     """
@@ -713,7 +734,9 @@ def counted_phrase(question: str) -> tuple[str, str] | None:
     words: list[str] = []
     for word in match.group(2).split():
         low = fold(word)
-        if low in STOPWORDS or (which == "much" and words and _plural(low)):
+        if low in STOPWORDS or (
+            which == "much" and words and (_plural(low) or low.endswith("ed") or low in _VERBS)
+        ):
             break
         words.append(word)
         if which == "many" and _plural(low):
