@@ -237,6 +237,13 @@ def test_a_name_made_into_an_adjective_is_found_as_the_name(assistant) -> None:
     assert answer.citations[0].paragraph == 7 and "jihadist groups from Syria" in answer.answer
 
 
+def test_how_long_something_lasted_is_answered_by_its_years(assistant) -> None:
+    # ¶8: "the First Karabakh War, which took place between 1992 and 1994".
+    answer = assistant.ask("How long did the First Karabakh War last?")
+    assert not answer.abstained and "between 1992 and 1994" in answer.answer, answer.answer
+    assert answer.citations[0].paragraph == 8
+
+
 def test_a_person_asked_for_by_an_office_the_text_gives_them_is_answered(assistant) -> None:
     answer = assistant.ask("Who is Armenia's prime minister?")
     assert not answer.abstained and "Nikol Pashinyan" in answer.answer

@@ -447,6 +447,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "It has three decks.", q)
     False
+    >>> q = "How long did the First Karabakh War last?"
+    >>> satisfies(answer_type(q), "The First Karabakh War took place between 1992 and 1994.", q)
+    True
+    >>> satisfies(answer_type(q), "The First Karabakh War began in 1992.", q)
+    False
     >>> q = "How old is Mayor Helen Brackwater?"
     >>> satisfies(answer_type(q), "Mayor Helen Brackwater has chaired it since May 2025.", q)
     False
@@ -460,6 +465,8 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     rest = _strip_words(sentence, asked)
     if kind is AnswerType.QUANTITY:
         if _MADE_IN.search(rest) and measure_name(question) == "age":
+            return True
+        if _YEAR_SPAN.search(rest) and _HOW_LONG.search(question):
             return True
         counted = counted_words(question)
         if counted and not counted & _TIME_UNITS:
@@ -679,6 +686,16 @@ _MADE_IN = re.compile(
     r"\b(?:1[0-9]{3}|20[0-9]{2})\b",
     re.I,
 )
+
+
+# How long something lasted is also given by the years it began and ended: "the war,
+# which took place between 1992 and 1994", "in office from 1971 to 1982".
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_YEAR_SPAN = re.compile(
+    rf"\b(?:between\s+{_YEAR}\s+and|from\s+{_YEAR}\s+(?:to|until|till))\s+{_YEAR}\b|"
+    rf"\b{_YEAR}\s*[–-]\s*(?:{_YEAR}|\d\d)\b"
+)
+_HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago\b)", re.I)
 
 
 _SHARE_QUESTION = re.compile(
