@@ -607,12 +607,12 @@ _TITLES = frozenset(
 )
 
 
-@cache
 def _same(name: str, words: frozenset[str]) -> bool:
     """Whether ``words`` name ``name`` (aliases allowed: "Iranian" names Iran)."""
     return mentions(words, Constraint(name, "name"))
 
 
+@cache
 def _common_words() -> frozenset[str]:
     """Whole words of the embedding model's vocabulary (30,000 word pieces, English
     usage): a name ending in one ("Foreign *Ministry*", "Wagner *Group*") is not a

@@ -420,12 +420,12 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "Armenia lost Shusha on Nov. 9, 2020.", q)
     False
+    >>> satisfies(answer_type(q), "Armenia left three regions in 2020.", q)
+    False
     >>> q = "How much rain fell?"
     >>> satisfies(answer_type(q), "Rain fell on 9 March.", q), satisfies(
     ...     answer_type(q), "About 120 mm of rain fell.", q)
     (False, True)
-    >>> satisfies(answer_type(q), "Armenia left three regions in 2020.", q)
-    False
     >>> q = "How many Caspian seals are left today?"
     >>> satisfies(answer_type(q), "Seal numbers fell over the last hundred years.", q)
     False
