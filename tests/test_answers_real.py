@@ -454,6 +454,11 @@ def test_a_contact_detail_is_quoted_only_where_the_text_gives_it(tmp_path: Path,
         answer = clinic.ask(f"What is the clinic's {detail}?")
         assert answer.abstained, answer.answer
         assert answer.answer.startswith(f"The sources don't give the clinic's {detail}.")
+    # A short number to call is a phone number too.
+    rules = "Pool rules\n\nIn an emergency, dial 999 and tell a lifeguard.\n\nThe pool opens at 7 a.m.\n"
+    pool = build_assistant(_corpus(tmp_path, minilm, "pool", rules), embeddings=minilm)
+    answer = pool.ask("What number should I call in an emergency?")
+    assert not answer.abstained and "dial 999" in answer.answer, answer.answer
 
 
 def test_a_likely_sentence_giving_the_count_leads_from_behind_one_without(

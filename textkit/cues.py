@@ -67,6 +67,10 @@ _CONTACT_FORMS = {
         r"(?<![\w./-])(?!(?:1[5-9]|20)\d\d\s*[-–/]\s*(?:(?:1[5-9]|20)?\d\d)\b)"
         r"(?!\d{4}-\d\d-\d\d\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b)"
         r"\+?\(?\d[\d ()./-]{5,}\d(?![\w.]*\d)"
+        # A short number to call: "dial 999", "ring 111 for advice".
+        r"|\b(?:call|dial|ring|phone|text)(?:ing|s|ed)?\b[^.;]{0,30}?"
+        r"(?<![\w.,:])(?!(?:1[5-9]|20)\d\d\b)\d{3,5}\b(?![.,:]\d)",
+        re.I,
     ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "web": re.compile(
@@ -92,6 +96,9 @@ def contact_form(question: str) -> re.Pattern[str] | None:
     >>> [bool(phone.search(t)) for t in ("Built 1894-1897.", "Opened on 2020-11-09.",
     ...  "Since 9/11/2020.", "Ring +44 (0)20 7946 0958.")]
     [False, False, False, True]
+    >>> [bool(phone.search(t)) for t in ("In an emergency, dial 999.", "Call us after 2020.",
+    ...  "Call at 9:30.", "It opened in 1998.", "Phone between 8 and 10.")]
+    [True, False, False, False, False]
     >>> [contact_form(q) for q in ("What is the email policy?", "Which website published it?",
     ...  "Can I book by email?", "How many phone numbers are there?")]
     [None, None, None, None]
