@@ -73,9 +73,10 @@ _CONTACT_FORMS = {
         re.I,
     ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # A web address as written: "www." or "https://" in any case, or in lower case a dot
+    # before a top-level domain of letters ("millbrook-leisure.ie"; not "e.g." or "a.m.").
     "web": re.compile(
-        r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|"
-        r"co|uk|eu|de|fr|tr|ir|az|ru|us|ca|au|app|dev)\b(?:/\S*)?"
+        r"(?i:\bhttps?://\S+|\bwww\.\S+)|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b(?:/\S*)?"
     ),
 }
 
@@ -99,6 +100,10 @@ def contact_form(question: str) -> re.Pattern[str] | None:
     >>> [bool(phone.search(t)) for t in ("In an emergency, dial 999.", "Call us after 2020.",
     ...  "Call at 9:30.", "It opened in 1998.", "Phone between 8 and 10.")]
     [True, False, False, False, False]
+    >>> web = contact_form("What is the centre's website?")
+    >>> [bool(web.search(t)) for t in ("See millbrook-leisure.ie/swim.", "Open 8 a.m. to 6 p.m.",
+    ...  "Book through the website, e.g. on a phone.", "Visit WWW.CLINIC.ORG.")]
+    [True, False, False, True]
     >>> [contact_form(q) for q in ("What is the email policy?", "Which website published it?",
     ...  "Can I book by email?", "How many phone numbers are there?")]
     [None, None, None, None]
