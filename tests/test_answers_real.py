@@ -244,6 +244,16 @@ def test_how_long_something_lasted_is_answered_by_its_years(assistant) -> None:
     assert answer.citations[0].paragraph == 8
 
 
+def test_how_long_something_was_closed_is_answered_by_its_days(tmp_path: Path, minilm) -> None:
+    notes = (
+        "Pool notes\n\nAfter the flood the pool was closed from 3 March to 28 April 2024.\n\n"
+        "The pool is 25 metres long.\n"
+    )
+    pool = build_assistant(_corpus(tmp_path, minilm, "pool", notes), embeddings=minilm)
+    answer = pool.ask("How long was the pool closed after the flood?")
+    assert not answer.abstained and "from 3 March to 28 April" in answer.answer, answer.answer
+
+
 def test_a_person_asked_for_by_an_office_the_text_gives_them_is_answered(assistant) -> None:
     answer = assistant.ask("Who is Armenia's prime minister?")
     assert not answer.abstained and "Nikol Pashinyan" in answer.answer

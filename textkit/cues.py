@@ -464,6 +464,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "The First Karabakh War began in 1992.", q)
     False
+    >>> q = "How long was the pool closed?"
+    >>> satisfies(answer_type(q), "It was closed from 3 March to 28 April 2024.", q)
+    True
     >>> q = "How old is Mayor Helen Brackwater?"
     >>> satisfies(answer_type(q), "Mayor Helen Brackwater has chaired it since May 2025.", q)
     False
@@ -700,12 +703,18 @@ _MADE_IN = re.compile(
 )
 
 
-# How long something lasted is also given by the years it began and ended: "the war,
-# which took place between 1992 and 1994", "in office from 1971 to 1982".
+# How long something lasted is also given by the years or days it began and ended: "the
+# war, which took place between 1992 and 1994", "in office from 1971 to 1982", "closed
+# from 3 March to 28 April".
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_DAY_OF_MONTH = (
+    rf"(?:\d{{1,2}}\s+(?:{_as_written(_MONTHS)})\.?|(?:{_as_written(_MONTHS)})\.?\s+\d{{1,2}})"
+    rf"(?:,?\s+{_YEAR})?"
+)
 _YEAR_SPAN = re.compile(
     rf"\b(?:between\s+{_YEAR}\s+and|from\s+{_YEAR}\s+(?:to|until|till))\s+{_YEAR}\b|"
-    rf"\b{_YEAR}\s*[–-]\s*(?:{_YEAR}|\d\d)\b"
+    rf"\b{_YEAR}\s*[–-]\s*(?:{_YEAR}|\d\d)\b|"
+    rf"\b(?:between\s+{_DAY_OF_MONTH}\s+and|from\s+{_DAY_OF_MONTH}\s+(?:to|until|till))\s+{_DAY_OF_MONTH}"
 )
 _HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago\b)", re.I)
 
