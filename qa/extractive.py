@@ -72,6 +72,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     'mention UN or 2023'
     >>> missing_phrase(Question.read("How old is the author?", []), [])
     'give the age of the author'
+    >>> missing_phrase(Question.read("How long was the pool closed?", []), [])
+    'say how long'
     >>> missing_phrase(Question.read("What is the clinic's email address?", []), [])
     "give the clinic's email address"
     >>> missing_phrase(Question.read("What is the kettle's power rating in watts?", []), [])
@@ -92,6 +94,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
         return f"give {match.group(1).strip()}"
     match = _HOW_MEASURE.match(question.text)
     if match and question.kind is AnswerType.QUANTITY:
+        if match.group(1).lower() == "long" and re.search(r"\w{3}ed\b", match.group(2)):
+            return "say how long"  # "How long was the pool closed?" asks for a time
         return f"give the {MEASURE_NOUNS[match.group(1).lower()]} of {match.group(2).strip()}"
     match = _WHAT_IS.match(question.text)
     if match and question.kind in (AnswerType.CONTACT, AnswerType.QUANTITY):
