@@ -49,7 +49,15 @@ from qa.scoring import (
     years_found,
 )
 from settings import Settings
-from textkit.cues import AnswerType, Constraint, credit_line, folded_words, full_name, mentions
+from textkit.cues import (
+    AnswerType,
+    Constraint,
+    credit_line,
+    folded_words,
+    full_name,
+    mentions,
+    satisfies,
+)
 from textkit.roles import given_to_another
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
@@ -181,10 +189,12 @@ class Assistant:
             else None
         )
         top = passages[: cfg.passages]
-        found = self._naming_role(analysis, query, top, vector)
+        found = self._naming_role(analysis, query, top, vector) or self._giving_contact(
+            analysis, query, top, vector
+        )
         if found:
-            # Only a paragraph that names the asked-for role may be quoted: bring the
-            # best ones that do into reach.
+            # Only a paragraph that names the asked-for role (or gives the contact detail
+            # asked for) may be quoted: bring the best ones that do into reach.
             top = [*top, *found]
             passages = [*top, *[p for p in passages[cfg.passages :] if p not in found]]
         candidates = typed_first(self._candidates(analysis, question, top, qvec, fvec), cfg)
@@ -256,6 +266,23 @@ class Assistant:
         wider = self.retriever.search(query, self.config.candidates, vector=vector)
         seen = {p.id for p in top}
         return [p for p in wider if p.id not in seen and names_role(p)][:2]
+
+    def _giving_contact(
+        self, analysis: Question, query: str, top: list[Passage], vector: np.ndarray
+    ) -> list[Passage]:
+        """Up to two more passages that give the contact detail a question asks for ("What
+        number do I ring to book a court?"), when none of ``top`` does."""
+        if analysis.kind is not AnswerType.CONTACT or not self.config.contact_required:
+            return []
+
+        def gives(p: Passage) -> bool:
+            return satisfies(AnswerType.CONTACT, p.text, analysis.text)
+
+        if any(gives(p) for p in top):
+            return []
+        wider = self.retriever.search(query, self.config.candidates, vector=vector)
+        seen = {p.id for p in top}
+        return [p for p in wider if p.id not in seen and gives(p)][:2]
 
     def _candidates(
         self,

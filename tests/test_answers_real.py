@@ -464,6 +464,23 @@ def test_a_contact_detail_is_quoted_only_where_the_text_gives_it(tmp_path: Path,
         answer = clinic.ask(f"What is the clinic's {detail}?")
         assert answer.abstained, answer.answer
         assert answer.answer.startswith(f"The sources don't give the clinic's {detail}.")
+    # A number given in a paragraph the search ranks low is still found: the paragraphs
+    # on badminton outrank the one with the number.
+    hall = "Sports hall guide\n\n" + "\n\n".join(
+        [
+            "The sports hall has four badminton courts, marked out in green.",
+            "Badminton courts can be booked up to seven days ahead.",
+            "A badminton court costs £9 an hour at peak times.",
+            "Badminton rackets can be borrowed from reception.",
+            "Shuttlecocks are sold at reception in tubes of six.",
+            "Junior badminton club meets on Tuesday evenings in the hall.",
+            "Non-marking shoes must be worn on the courts.",
+            "Court bookings and enquiries: phone 01632 960 412.",
+        ]
+    )
+    courts = build_assistant(_corpus(tmp_path, minilm, "hall", hall + "\n"), embeddings=minilm)
+    answer = courts.ask("What number do I ring to book a badminton court?")
+    assert not answer.abstained and "01632 960 412" in answer.answer, answer.answer
     # A short number to call is a phone number too.
     rules = "Pool rules\n\nIn an emergency, dial 999 and tell a lifeguard.\n\nThe pool opens at 7 a.m.\n"
     pool = build_assistant(_corpus(tmp_path, minilm, "pool", rules), embeddings=minilm)

@@ -14,7 +14,7 @@ from settings import PROJECT_ROOT
 SETS = PROJECT_ROOT / "evals" / "sets"
 TEST_SETS = [
     SETS / f"{name}.yaml"
-    for name in ("article-test", "harrowmere", "article-blind", "kestrel", "vantry")
+    for name in ("article-test", "harrowmere", "article-blind", "kestrel", "vantry", "millbrook")
 ]
 
 

@@ -74,9 +74,11 @@ _CONTACT_FORMS = {
     ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # A web address as written: "www." or "https://" in any case, or in lower case a dot
-    # before a top-level domain of letters ("millbrook-leisure.ie"; not "e.g." or "a.m.").
+    # before a top-level domain of letters ("millbrook-leisure.ie"; not "e.g." or "a.m.",
+    # nor the domain of an email address).
     "web": re.compile(
-        r"(?i:\bhttps?://\S+|\bwww\.\S+)|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b(?:/\S*)?"
+        r"(?i:\bhttps?://\S+|\bwww\.\S+)|(?<![@\w.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*"
+        r"\.[a-z]{2,6}\b(?!@)(?:/\S*)?"
     ),
 }
 
@@ -102,8 +104,9 @@ def contact_form(question: str) -> re.Pattern[str] | None:
     [True, False, False, False, False]
     >>> web = contact_form("What is the centre's website?")
     >>> [bool(web.search(t)) for t in ("See millbrook-leisure.ie/swim.", "Open 8 a.m. to 6 p.m.",
-    ...  "Book through the website, e.g. on a phone.", "Visit WWW.CLINIC.ORG.")]
-    [True, False, False, True]
+    ...  "Book through the website, e.g. on a phone.", "Visit WWW.CLINIC.ORG.",
+    ...  "Email membership@leisure.org.uk.", "Email info.desk@leisure.org.uk.")]
+    [True, False, False, True, False, False]
     >>> [contact_form(q) for q in ("What is the email policy?", "Which website published it?",
     ...  "Can I book by email?", "How many phone numbers are there?")]
     [None, None, None, None]
