@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import takewhile
@@ -312,12 +312,8 @@ def named(role: Role, text: str, same: Callable[[str, frozenset[str]], bool] | N
         kin_words = kin.split()
         if not all(k in seen for k in kin_words):
             continue
-        n = len(kin_words)
-        for i in range(len(forms) - n + 1):
-            if all(k in f for k, f in zip(kin_words, forms[i : i + n])) and _holds(
-                role, tokens, i, i + n, same
-            ):
-                return True
+        if any(_holds(role, tokens, i, j, same) for i, j in _occurrences(kin_words, forms)):
+            return True
     return False
 
 
@@ -346,12 +342,7 @@ def _holds(
     if role.now and near & _PAST:
         return False
     owner = _owner_at(role, tokens, start, end)
-    if (
-        role.owner
-        and same is not None
-        and owner
-        and not any(same(name, frozenset(owner)) for name in role.owner)
-    ):
+    if role.owner and same is not None and owner and not _askers(role, owner, same):
         return False
     return not HOLDER_WINDOW or not role.holder or _holder_near(role, tokens, start, end, same)
 
@@ -390,16 +381,27 @@ def given_to_another(role: Role, text: str, same: Callable[[str, frozenset[str]]
     if not role.owner:
         return False
     tokens = _tokens(text)
-    forms = [base_forms(w) for w, _ in tokens]
-    head = role.head.split()
     found = False
-    for i in range(len(forms) - len(head) + 1):
-        if all(k in f for k, f in zip(head, forms[i : i + len(head)])):
-            owner = _owner_at(role, tokens, i, i + len(head))
-            if not owner or any(same(name, frozenset(owner)) for name in role.owner):
-                return False
-            found = True
+    for i, j in _occurrences(role.head.split(), [base_forms(w) for w, _ in tokens]):
+        owner = _owner_at(role, tokens, i, j)
+        if not owner or _askers(role, owner, same):
+            return False
+        found = True
     return found
+
+
+def _occurrences(words: list[str], forms: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
+    """The (start, end) token spans where ``words`` stand in a text, each word in one of
+    its forms (``forms``: per token, ``base_forms`` of it)."""
+    n = len(words)
+    for i in range(len(forms) - n + 1):
+        if all(k in f for k, f in zip(words, forms[i : i + n])):
+            yield i, i + n
+
+
+def _askers(role: Role, owner: set[str], same: Callable[[str, frozenset[str]], bool]) -> bool:
+    """Whether ``owner`` (an occurrence's owner words) is the owner the question names."""
+    return any(same(name, frozenset(owner)) for name in role.owner)
 
 
 def _another_office(role: Role, tokens: tuple[tuple[str, str], ...], start: int, end: int) -> bool:
