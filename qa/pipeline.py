@@ -56,6 +56,7 @@ from textkit.cues import (
     folded_words,
     full_name,
     mentions,
+    same_name,
     satisfies,
 )
 from textkit.roles import given_to_another
@@ -327,7 +328,7 @@ class Assistant:
                 text = passage.text[a:b]
                 if not any(ch.isalpha() for ch in text):
                     continue
-                if cfg.role_required and any(given_to_another(r, text, _same) for r in owned):
+                if cfg.role_required and any(given_to_another(r, text, same_name) for r in owned):
                     continue
                 s_terms = term_set(text)
                 cover = retriever.lexical.coverage(question, text)  # the re-ranking's share
@@ -602,7 +603,7 @@ class Aligner:
             c
             for c in roles
             if not mentions(words, c, self.full[index])
-            or (c.role is not None and given_to_another(c.role, self.full[index], _same))
+            or (c.role is not None and given_to_another(c.role, self.full[index], same_name))
         ]
         names += lacking
         return ParagraphMatch(
@@ -632,11 +633,6 @@ _TITLES = frozenset(
     captain colonel mayor councillor senator governor judge bishop pope emperor empress
     """.split()
 )
-
-
-def _same(name: str, words: frozenset[str]) -> bool:
-    """Whether ``words`` name ``name`` (aliases allowed: "Iranian" names Iran)."""
-    return mentions(words, Constraint(name, "name"))
 
 
 @cache

@@ -60,16 +60,18 @@ _CONTACT_QUESTION = re.compile(
     + _CONTACT_END,
     re.I,
 )
+# A year as texts write one (1500-2099).
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 # What each detail looks like where a text gives it.
 _CONTACT_FORMS = {
     # Digits in groups, not a year range ("1894-1897") or a date ("2020-11-09", "9/11/2020").
     "phone": re.compile(
-        r"(?<![\w./-])(?!(?:1[5-9]|20)\d\d\s*[-–/]\s*(?:(?:1[5-9]|20)?\d\d)\b)"
+        rf"(?<![\w./-])(?!{_YEAR}\s*[-–/]\s*(?:{_YEAR}|\d\d)\b)"
         r"(?!\d{4}-\d\d-\d\d\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b)"
         r"\+?\(?\d[\d ()./-]{5,}\d(?![\w.]*\d)"
         # A short number to call: "dial 999", "ring 111 for advice".
         r"|\b(?:call|dial|ring|phone|text)(?:ing|s|ed)?\b[^.;]{0,30}?"
-        r"(?<![\w.,:])(?!(?:1[5-9]|20)\d\d\b)\d{3,5}\b(?![.,:]\d)",
+        rf"(?<![\w.,:])(?!{_YEAR}\b)\d{{3,5}}\b(?![.,:]\d)",
         re.I,
     ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
@@ -83,6 +85,7 @@ _CONTACT_FORMS = {
 }
 
 
+@lru_cache(maxsize=1024)
 def contact_form(question: str) -> re.Pattern[str] | None:
     """What the contact detail a question asks for looks like, or None when it asks for
     none.
@@ -112,9 +115,7 @@ def contact_form(question: str) -> re.Pattern[str] | None:
     [None, None, None, None]
     """
     match = _CONTACT_QUESTION.search(question)
-    if not match:
-        return None
-    return next(_CONTACT_FORMS[k] for k, v in match.groupdict().items() if v)
+    return _CONTACT_FORMS[match.lastgroup] if match and match.lastgroup else None
 
 
 # (pattern, type): the first match in the question decides, so "In 2005, how many..."
@@ -484,7 +485,7 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.QUANTITY:
         if _MADE_IN.search(rest) and measure_name(question) == "age":
             return True
-        if _YEAR_SPAN.search(rest) and _HOW_LONG.search(question):
+        if _YEAR_SPAN.search(rest) and measure_name(question) == "long":
             return True
         counted = counted_words(question)
         if counted and not counted & _TIME_UNITS:
@@ -690,7 +691,7 @@ def measure_name(question: str) -> str | None:
     match = _MEASURE_QUESTION.search(question)
     if not match:
         unit = _UNIT_QUESTION.search(question)
-        return next(k for k, v in unit.groupdict().items() if v) if unit else None
+        return unit.lastgroup if unit else None
     asked = (match.group(2) or "").lower()
     return (match.group(1) or (asked if asked in _MEASURES else MEASURE_NOUNS[asked])).lower()
 
@@ -709,7 +710,6 @@ _MADE_IN = re.compile(
 # How long something lasted is also given by the years or days it began and ended: "the
 # war, which took place between 1992 and 1994", "in office from 1971 to 1982", "closed
 # from 3 March to 28 April".
-_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 _DAY_OF_MONTH = (
     rf"(?:\d{{1,2}}\s+(?:{_as_written(_MONTHS)})\.?|(?:{_as_written(_MONTHS)})\.?\s+\d{{1,2}})"
     rf"(?:,?\s+{_YEAR})?"
@@ -719,7 +719,6 @@ _YEAR_SPAN = re.compile(
     rf"\b{_YEAR}\s*[–-]\s*(?:{_YEAR}|\d\d)\b|"
     rf"\b(?:between\s+{_DAY_OF_MONTH}\s+and|from\s+{_DAY_OF_MONTH}\s+(?:to|until|till))\s+{_DAY_OF_MONTH}"
 )
-_HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago\b)", re.I)
 
 
 _SHARE_QUESTION = re.compile(
@@ -1074,6 +1073,16 @@ def by_surname(name: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(last)}(?![\w-])", text) is not None
 
 
+def same_name(name: str, words: frozenset[str]) -> bool:
+    """Whether folded ``words`` name ``name``, aliases allowed: how a role's owner is
+    compared with the question's ("Iranian" names Iran).
+
+    >>> same_name("Iran", frozenset({"iranian", "government"}))
+    True
+    """
+    return mentions(words, Constraint(name, "name"))
+
+
 def mentions(
     text_words: frozenset[str] | set[str], constraint: Constraint, text: str | None = None
 ) -> bool:
@@ -1112,7 +1121,7 @@ def mentions(
         return constraint.role is None or named(
             constraint.role,
             text if text is not None else " ".join(text_words),
-            lambda name, words: mentions(words, Constraint(name, "name")),
+            same_name,
         )
     if constraint.kind == "term":  # every word, in any form: "seiches" ~ "seiche"
         stems = {stem(w) for w in text_words}
