@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Protocol
@@ -190,9 +190,7 @@ class Assistant:
             else None
         )
         top = passages[: cfg.passages]
-        found = self._naming_role(analysis, query, top, vector) or self._giving_contact(
-            analysis, query, top, vector
-        )
+        found = self._within_reach(analysis, query, top, vector)
         if found:
             # Only a paragraph that names the asked-for role (or gives the contact detail
             # asked for) may be quoted: bring the best ones that do into reach.
@@ -250,40 +248,32 @@ class Assistant:
                 self._documents.popitem(last=False)
         return words, text
 
-    def _naming_role(
+    def _within_reach(
         self, analysis: Question, query: str, top: list[Passage], vector: np.ndarray
     ) -> list[Passage]:
-        """Up to two more passages that name the role a who-question asks by, when none
-        of ``top`` does ("the *producer*" named only in a paragraph ranked lower)."""
+        """Up to two more passages from the wider search that may be quoted, when the
+        question lets only some be and none of ``top`` is one: those that name the role a
+        who-question asks by ("the *producer*" named only in a paragraph ranked lower), or
+        that give the contact detail asked for ("What number do I ring to book a court?")."""
+        for fits in self._only_quotable(analysis):
+            if any(fits(p) for p in top):
+                continue
+            wider = self.retriever.search(query, self.config.candidates, vector=vector)
+            seen = {p.id for p in top}
+            more = [p for p in wider if p.id not in seen and fits(p)][:2]
+            if more:
+                return more
+        return []
+
+    def _only_quotable(self, analysis: Question) -> list[Callable[[Passage], bool]]:
+        """What a passage must do to be quoted for this question, beyond being found."""
+        tests: list[Callable[[Passage], bool]] = []
         roles = [c for c in analysis.constraints if c.kind == "role"]
-        if not roles or not self.config.role_required:
-            return []
-
-        def names_role(p: Passage) -> bool:
-            return all(mentions(folded_words(p.text), c, p.text) for c in roles)
-
-        if any(names_role(p) for p in top):
-            return []
-        wider = self.retriever.search(query, self.config.candidates, vector=vector)
-        seen = {p.id for p in top}
-        return [p for p in wider if p.id not in seen and names_role(p)][:2]
-
-    def _giving_contact(
-        self, analysis: Question, query: str, top: list[Passage], vector: np.ndarray
-    ) -> list[Passage]:
-        """Up to two more passages that give the contact detail a question asks for ("What
-        number do I ring to book a court?"), when none of ``top`` does."""
-        if analysis.kind is not AnswerType.CONTACT or not self.config.contact_required:
-            return []
-
-        def gives(p: Passage) -> bool:
-            return satisfies(AnswerType.CONTACT, p.text, analysis.text)
-
-        if any(gives(p) for p in top):
-            return []
-        wider = self.retriever.search(query, self.config.candidates, vector=vector)
-        seen = {p.id for p in top}
-        return [p for p in wider if p.id not in seen and gives(p)][:2]
+        if roles and self.config.role_required:
+            tests.append(lambda p: all(mentions(folded_words(p.text), c, p.text) for c in roles))
+        if analysis.kind is AnswerType.CONTACT and self.config.contact_required:
+            tests.append(lambda p: satisfies(AnswerType.CONTACT, p.text, analysis.text))
+        return tests
 
     def _candidates(
         self,
