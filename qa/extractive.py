@@ -70,6 +70,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     >>> p = Passage("i", "Iran spoke in 2020.", "a.txt", 1, None, "", "", 0.0)
     >>> missing_phrase(Question.read("What did Iran say at the UN in 2023?", []), [p])
     'mention UN or 2023'
+    >>> missing_phrase(Question.read("When will version 5.0 be released?", []), [p])
+    'mention version 5.0'
     >>> missing_phrase(Question.read("How old is the author?", []), [])
     'give the age of the author'
     >>> missing_phrase(Question.read("How long was the pool closed?", []), [])
@@ -84,6 +86,9 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     text = "\n".join(f"{p.text} {p.title} {p.section or ''}" for p in passages)
     text_words = folded_words(text)
     absent = [c for c in question.constraints if not question.named(c, text_words, text)]
+    # "version 5.0" says what "5.0" is.
+    labelled = {c.text.split()[-1] for c in absent if c.kind == "label"}
+    absent = [c for c in absent if not (c.kind == "number" and c.text in labelled)]
     if absent and passages:
         named = [c.text for c in absent if c.kind != "role"]
         said = ["mention " + " or ".join(named)] if named else []

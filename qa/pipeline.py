@@ -273,6 +273,9 @@ class Assistant:
             tests.append(lambda p: all(mentions(folded_words(p.text), c, p.text) for c in roles))
         if analysis.kind is AnswerType.CONTACT and self.config.contact_required:
             tests.append(lambda p: satisfies(AnswerType.CONTACT, p.text, analysis.text))
+        labels = [c for c in analysis.constraints if c.kind == "label"]
+        if labels and self.config.label_required:
+            tests.append(lambda p: all(mentions(folded_words(p.text), c) for c in labels))
         return tests
 
     def _candidates(
@@ -596,6 +599,7 @@ class Aligner:
             or (c.role is not None and given_to_another(c.role, self.full[index], same_name))
         ]
         names += lacking
+        labels = [c for c in self.analysis.constraints if c.kind == "label"]
         return ParagraphMatch(
             alignment(self._best(words), self.idf),
             tuple(c.text for c in missing + lacking),
@@ -606,6 +610,7 @@ class Aligner:
             ),
             len(names),
             bool(lacking),
+            not all(mentions(words, c) for c in labels),
             credit_line(self.passages[index].text),
         )
 

@@ -138,6 +138,9 @@ class ScoringConfig:
     # A contact detail asked for ("What is the clinic's phone number?") is quoted only
     # from a sentence that gives one in its form (digits, an address with @, a web address).
     contact_required: bool = True
+    # A number that picks one of a series ("version 5.0", "Route 7") must be in the
+    # paragraph quoted: version 4.0's release date does not answer when 5.0 comes out.
+    label_required: bool = True
     # The two models: weights per feature name, plus "bias" (answer_weights also
     # weigh "lead_p", the lead sentence's selection probability).
     weights: dict[str, float] = field(default_factory=dict)
@@ -239,6 +242,7 @@ class ParagraphMatch:
     missing_numbers: tuple[str, ...]
     names: int  # how many names the question has
     lacks_role: bool = False  # the paragraph never names the role a who-question asks by
+    lacks_label: bool = False  # nor the series number the question names ("version 5.0")
     credit: bool = False  # the paragraph is a credit line ("Translated by ... in Ankara")
 
 
@@ -250,19 +254,26 @@ def quotable(paragraph: ParagraphMatch, kind: AnswerType, cfg: ScoringConfig) ->
     """Whether a paragraph's sentences may be quoted at all: not when the question asks
     for someone by a role ("Who is the mayor of Tehran?") that the paragraph never names,
     in the role's own words or WordNet's (``textkit.roles``), and not a credit line for
-    anything but who made the piece or where.
+    anything but who made the piece or where, and not without the number the question
+    picks one of a series by ("version 5.0").
 
     >>> m = ParagraphMatch((1.0, 1.0), ("mayor",), (), 2, lacks_role=True)
     >>> quotable(m, AnswerType.NAMED, ScoringConfig())
     False
     >>> quotable(m, AnswerType.NAMED, ScoringConfig(role_required=False))
     True
+    >>> other = ParagraphMatch((1.0, 1.0), (), ("5.0",), 0, lacks_label=True)
+    >>> quotable(other, AnswerType.DATE, ScoringConfig()), quotable(other, AnswerType.DATE,
+    ...     ScoringConfig(label_required=False))
+    (False, True)
     >>> credit = ParagraphMatch((1.0, 1.0), (), (), 0, credit=True)
     >>> quotable(credit, AnswerType.NAMED, ScoringConfig()), quotable(credit, AnswerType.OTHER,
     ...     ScoringConfig()), quotable(credit, AnswerType.OTHER, ScoringConfig(credit_lines=False))
     (True, False, True)
     """
     if cfg.role_required and paragraph.lacks_role:
+        return False
+    if cfg.label_required and paragraph.lacks_label:
         return False
     return not (cfg.credit_lines and paragraph.credit and kind not in CREDITED)
 

@@ -123,6 +123,21 @@ would block the view from the promenade. Ms Albarracin said the cost was too hig
 wall was approved by three votes to two.
 """
 
+RELEASE = """Quillpad 4.0 release notes
+
+Version 4.0 was released on 12 September 2026 after eleven months of development.
+
+Sync now uses the new QuillSync protocol. Users of WebDAV sync can keep using it until \
+version 5.0, when it will be removed.
+"""
+
+BRIDGE = """The Wend Bridge
+
+The bridge is named after the engineer Ada Reed, whose firm designed and built it.
+
+It carries the coast road across the River Wend.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -550,3 +565,28 @@ def test_a_who_question_is_answered_by_a_kind_of_person(tmp_path: Path, minilm) 
     game = build_assistant(_corpus(tmp_path, minilm, "game", DUNGEONS), embeddings=minilm)
     answer = game.ask("Who must the player fight at the end of each dungeon?")
     assert not answer.abstained and "boss" in answer.answer, answer.answer
+
+
+def test_a_numbered_one_of_a_series_is_answered_only_from_where_it_is_named(
+    tmp_path: Path, minilm
+) -> None:
+    """Version 4.0's release date does not say when version 5.0 comes out, and a version
+    the notes never name is said to be missing by its name."""
+    notes = build_assistant(_corpus(tmp_path, minilm, "notes", RELEASE), embeddings=minilm)
+    four = notes.ask("When was version 4.0 released?")
+    assert not four.abstained and "12 September 2026" in four.answer, four.answer
+    five = notes.ask("When will version 5.0 be released?")
+    assert five.abstained, five.answer
+    six = notes.ask("When will version 6.0 be released?")
+    assert six.abstained, six.answer
+    assert six.answer.startswith("The sources don't mention version 6.0"), six.answer
+
+
+def test_named_after_someone_says_no_time(tmp_path: Path, minilm) -> None:
+    """ "Named after the engineer" holds no date: a when-question is not answered by it."""
+    bridge = build_assistant(_corpus(tmp_path, minilm, "bridge", BRIDGE), embeddings=minilm)
+    answer = bridge.ask("When was the Wend Bridge built?")
+    assert answer.abstained, answer.answer
+    assert answer.answer.startswith("The sources don't say when"), answer.answer
+    who = bridge.ask("Who is the Wend Bridge named after?")
+    assert not who.abstained and "Ada Reed" in who.answer, who.answer

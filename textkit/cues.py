@@ -278,9 +278,12 @@ _CLOCK = re.compile(
     r"(?!\w)|\b(?:noon|midday|midnight|o['’]clock)\b",
     re.I,
 )
+# "After" in "named after", "looked after" or "after all" is not a time.
 _TIME_PHRASE = re.compile(
     r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|year|years|"
-    r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|after|before|"
+    r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|before|"
+    r"(?<!named )(?<!name )(?<!called )(?<!look )(?<!looks )(?<!looked )(?<!looking )"
+    r"(?<!take )(?<!takes )(?<!took )after(?! all\b)|"
     r"during|until|since|once|when|outset|initially|finally|eventually|"
     r"soon|meantime|meanwhile|era|period|age)\b",
     re.I,
@@ -348,6 +351,10 @@ def has_date(text: str, strict: bool = False) -> bool:
     (True, False)
     >>> has_date("The shop opens at 9am."), has_date("It opens on Saturdays.", strict=True)
     (True, True)
+    >>> has_date("It is named after its engineer."), has_date("It was looked after by the city.")
+    (False, False)
+    >>> has_date("It reopened after the war.")
+    True
     """
     if _EXPLICIT_DATE.search(text):
         return True
@@ -876,8 +883,9 @@ class Constraint:
     """Something specific a question names, which the evidence must also name."""
 
     text: str
-    # "number", "name", "term" (the common noun a definition question defines) or "role"
-    # (the office or relation a who-question asks by: "mayor", "voice actress")
+    # "number", "name", "term" (the common noun a definition question defines), "role"
+    # (the office or relation a who-question asks by: "mayor", "voice actress") or
+    # "label" (a number that picks one of a series: "version 5.0", "Route 7")
     kind: str
     role: Role | None = field(default=None, repr=False)  # a role's kin, owner and tense
 
@@ -922,6 +930,43 @@ _CODE = re.compile(r"\b[^\W\d_][\w]*-?\d[\w.-]*\w|\b[^\W\d_][\w]*-?\d\b")  # "e0
 
 _YEAR_RANGE = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\s*[-–/]\s*$")
 
+# A number that tells one of a series from the others: "version 5.0", "Route 7", "Apollo
+# 11", "platform 4". Not a count ("What 2 critics ..."), a date ("Nov. 9") or a year.
+_LABEL_NOUNS = (
+    "version|release|build|number|no|route|line|bus|flight|train|model|mark|series|season|"
+    "episode|chapter|section|article|clause|part|volume|issue|page|paragraph|figure|table|"
+    "step|stage|phase|level|floor|room|gate|platform|terminal|lane|court|zone|ward|unit|"
+    "block|building|bay|pier|track|exit|junction|grade|class|year|week|day|round|act|scene"
+)
+_LABEL = re.compile(
+    rf"\b(?:(?i:{_LABEL_NOUNS})|[A-Z][\w-]*)\.?\s+(?!(?:1[0-9]{{3}}|20[0-9]{{2}})\b)"
+    r"(\d+(?:\.\d+)*)(?![\d,.]*\d)(?!\s*(?:%|percent|per cent)\b)"
+)
+
+
+def labels(question: str) -> list[tuple[str, str]]:
+    """The numbers that pick one of a series (``(label, number)``), which the passage
+    quoted must give: version 4.0's notes do not say when version 5.0 comes out.
+
+    >>> labels("When will version 5.0 be released?"), labels("What did Apollo 11 carry?")
+    ([('version 5.0', '5.0')], [('Apollo 11', '11')])
+    >>> labels("How often will the number 7 bus run?"), labels("Is Windows 8.1 supported?")
+    ([('number 7', '7')], [('Windows 8.1', '8.1')])
+    >>> labels("What 2 critics praised it?"), labels("What was signed on Nov. 9, 2021?")
+    ([], [])
+    >>> labels("What happened In 2005?"), labels("Which sites gave it 95% and 97%?")
+    ([], [])
+    """
+    found = []
+    for match in _LABEL.finditer(question):
+        word = match.group().split()[0].rstrip(".").lower()
+        if word in STOPWORDS or word in _MONTHS.split() or word in _DAYS.split():
+            continue
+        if match.start() == 0 and not re.match(rf"(?i:{_LABEL_NOUNS})\b", word):
+            continue  # a question's first word is capitalised whatever it is
+        found.append((match.group().replace("\n", " "), match.group(1)))
+    return found
+
 
 def _year_range_end(question: str, match: re.Match[str]) -> bool:
     """Whether a number ends a year range ("2027-28", "1998–99", "2019/2020"): the
@@ -953,6 +998,8 @@ def constraints(question: str) -> list[Constraint]:
     ['2027', '1999']
     >>> [c.text for c in constraints("Who won 3-2 in 2019?")]
     ['3', '2', '2019']
+    >>> [(c.text, c.kind) for c in constraints("When will version 5.0 be released?")]
+    [('5.0', 'number'), ('version 5.0', 'label')]
     """
     found: dict[str, Constraint] = {}
     # A possessive ends a name: "Iran's Turkish minority" names Iran, then Turkish.
@@ -966,6 +1013,8 @@ def constraints(question: str) -> list[Constraint]:
     for token in _CODE.findall(question):
         if not any(fold(token) in fold(c.text) for c in found.values()):
             found.setdefault(fold(token), Constraint(token, "name"))
+    for label, _ in labels(question):
+        found.setdefault(fold(label), Constraint(label, "label"))
     term = defined_term(question)
     if term:
         found.setdefault(fold(term), Constraint(term, "term"))
@@ -1103,6 +1152,8 @@ def mentions(
     (True, False)
     >>> mentions({"seiches", "occur"}, Constraint("seiche", "term"))
     True
+    >>> mentions({"route", "7"}, Constraint("number 7", "label"))
+    True
     >>> text = "Russia, along with Turkey, set up observation points."
     >>> mentions(folded_words(text), Constraint("Russian-Turkish", "name"), text)
     True
@@ -1117,6 +1168,8 @@ def mentions(
     """
     if constraint.kind == "number":
         return constraint.text.replace(",", "") in text_words
+    if constraint.kind == "label":  # its number: "Route 7" is also "the number 7 bus"
+        return constraint.text.split()[-1] in text_words
     if constraint.kind == "role":  # the role or a WordNet word for it: "ruler" ~ "sovereign"
         return constraint.role is None or named(
             constraint.role,
