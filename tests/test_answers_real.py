@@ -138,6 +138,14 @@ The bridge is named after the engineer Ada Reed, whose firm designed and built i
 It carries the coast road across the River Wend.
 """
 
+TERMINAL = """Halden wind terminal
+
+The terminal is funded by a €90 million loan from the European Investment Bank and a \
+grant of €35 million from the national government.
+
+Construction is due to start in March 2027. About 450 people will work there.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -590,3 +598,13 @@ def test_named_after_someone_says_no_time(tmp_path: Path, minilm) -> None:
     assert answer.answer.startswith("The sources don't say when"), answer.answer
     who = bridge.ask("Who is the Wend Bridge named after?")
     assert not who.abstained and "Ada Reed" in who.answer, who.answer
+
+
+def test_a_name_asked_by_its_initials_is_found_spelled_out(tmp_path: Path, minilm) -> None:
+    """ "The EIB" is the European Investment Bank the text names in full; initials that
+    spell out nothing it names are still missing."""
+    port = build_assistant(_corpus(tmp_path, minilm, "port", TERMINAL), embeddings=minilm)
+    loan = port.ask("How much is the EIB loan?")
+    assert not loan.abstained and "€90 million" in loan.answer, loan.answer
+    imf = port.ask("How much did the IMF lend?")
+    assert imf.abstained and imf.answer.startswith("The sources don't mention IMF"), imf.answer

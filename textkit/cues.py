@@ -465,6 +465,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "Each dungeon ends with a puzzle.", q)
     False
+    >>> q = "Who will build the terminal?"
+    >>> satisfies(answer_type(q), "It starts on a Monday in March.", q)
+    False
     >>> q = "How old is the deck oven?"
     >>> satisfies(answer_type(q), "It was installed in 2019.", q)
     True
@@ -513,7 +516,13 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         return has_date(rest, strict=True)
     if kind is AnswerType.DATE:
         return has_date(rest)
-    found = [n for n in names(sentence, first_words=True) if fold(n) not in asked]
+    # A month or a weekday is capitalised, but names no one and nowhere.
+    calendar = {*_MONTHS.split(), *_DAYS.split()}
+    found = [
+        n
+        for n in names(sentence, first_words=True)
+        if fold(n) not in asked and fold(n).rstrip(".") not in calendar
+    ]
     if kind is AnswerType.NAMED:
         return bool(found or _PERSON_WORDS.search(rest) or person_noun(rest, question))
     return bool(found or _PLACE_WORDS.search(rest))
@@ -1192,6 +1201,8 @@ def mentions(
         # A pair of countries ("Russian-Turkish", "Iran-Azerbaijan"): each is named.
         return all(mentions(text_words, Constraint(p, "name")) for p in pair)
     parts = [p for p in re.split(r"[\s-]+", fold(constraint.text)) if p]
+    if text is not None and initials_of(constraint.text, text):
+        return True
     if len(parts) > 1:
         if not all(p in text_words or stem(p) in text_words for p in parts):
             return False
@@ -1205,6 +1216,46 @@ def mentions(
 
 
 _FOLD_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+_TITLE_WORD = re.compile(r"[A-Z][\w'’]*")
+_JOINING = frozenset({"of", "for", "and", "the", "on", "in", "de", "du", "des", "&"})
+
+
+def initials_of(name: str, text: str) -> bool:
+    """Whether ``text`` gives ``name`` as the initials of a name it spells out, or spells
+    out a name whose initials ``name`` has: "EIB" is the European Investment Bank.
+
+    >>> initials_of("EIB", "a loan from the European Investment Bank")
+    True
+    >>> initials_of("UNHCR", "the United Nations High Commissioner for Refugees said")
+    True
+    >>> initials_of("European Investment Bank", "the EIB lent €90 million")
+    True
+    >>> initials_of("EIB", "East India Company"), initials_of("European Bank", "the EB")
+    (False, False)
+    """
+    if _ACRONYM.fullmatch(name):
+        words = re.findall(r"[\w'’&]+", text)
+        for start, word in enumerate(words):
+            if word[0] != name[0] or not _TITLE_WORD.fullmatch(word):
+                continue
+            letters = name[1:]
+            for later in words[start + 1 :]:
+                if not letters:
+                    break
+                if later.lower() in _JOINING:
+                    continue
+                if later[0] != letters[0] or not _TITLE_WORD.fullmatch(later):
+                    break
+                letters = letters[1:]
+            if not letters:
+                return True
+        return False
+    words = name.split()
+    if len(words) < 3 or not all(_TITLE_WORD.fullmatch(w) for w in words):
+        return False  # two letters are too often a word ("IT", "US")
+    letters = "".join(w[0] for w in words if w.lower() not in _JOINING)
+    return bool(re.search(rf"\b{letters}\b", text))
 
 
 def _side_by_side(stems: list[str], text: str) -> bool:
