@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from qa.citations import is_multi_source, marker
 from qa.models import Citation, Passage
 from qa.scoring import Candidate, Question
-from textkit.cues import MEASURE_NOUNS, AnswerType, Constraint, counted_phrase
+from textkit.cues import MEASURE_NOUNS, AnswerType, Constraint, counted_phrase, measure_name
 
 ABSTAIN_TEXT = "The sources don't say. The closest passages are listed below."
 CLOSEST = "The closest passages are listed below."
@@ -76,6 +76,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     'give the age of the author'
     >>> missing_phrase(Question.read("How long was the pool closed?", []), [])
     'say how long'
+    >>> missing_phrase(Question.read("How often did the group walk?", []), [])
+    'say how often'
     >>> missing_phrase(Question.read("What is the clinic's email address?", []), [])
     "give the clinic's email address"
     >>> missing_phrase(Question.read("What is the kettle's power rating in watts?", []), [])
@@ -97,6 +99,8 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     match = _OF_PHRASE.match(question.text)
     if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
         return f"give {match.group(1).strip()}"
+    if question.kind is AnswerType.QUANTITY and measure_name(question.text) == "often":
+        return "say how often"
     match = _HOW_MEASURE.match(question.text)
     if match and question.kind is AnswerType.QUANTITY:
         if match.group(1).lower() == "long" and re.search(r"\w{3}ed\b", match.group(2)):

@@ -146,6 +146,16 @@ grant of €35 million from the national government.
 Construction is due to start in March 2027. About 450 people will work there.
 """
 
+TRIAL = """Walking and sleep
+
+Exercise is often recommended, but few trials have tested whether walking improves sleep.
+
+The walking group was asked to walk briskly for 30 minutes on at least five days a week.
+
+Total sleep time rose by 26 minutes in the walking group and by 4 minutes in the control \
+group.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -608,3 +618,16 @@ def test_a_name_asked_by_its_initials_is_found_spelled_out(tmp_path: Path, minil
     assert not loan.abstained and "€90 million" in loan.answer, loan.answer
     imf = port.ask("How much did the IMF lend?")
     assert imf.abstained and imf.answer.startswith("The sources don't mention IMF"), imf.answer
+
+
+def test_how_often_and_how_much_longer_are_answered_by_a_rate_and_a_difference(
+    tmp_path: Path, minilm
+) -> None:
+    """ "Often recommended" says nothing of how often; "five days a week" does. "How much
+    longer" asks for a difference, not for something called "longer"."""
+    trial = build_assistant(_corpus(tmp_path, minilm, "trial", TRIAL), embeddings=minilm)
+    often = trial.ask("How often did the walking group walk?")
+    assert not often.abstained and "five days a week" in often.answer, often.answer
+    assert "recommended" not in often.answer, often.answer
+    longer = trial.ask("How much longer did the walking group sleep?")
+    assert not longer.abstained and "26 minutes" in longer.answer, longer.answer

@@ -327,6 +327,15 @@ _VAGUE_AMOUNT = re.compile(
 )
 
 
+# How often: "every six months", "twice a year", "weekly", "on five days a week".
+_FREQUENCY = (
+    r"\b(?:every|each|once|twice|thrice|times|per|daily|weekly|fortnightly|monthly|quarterly|"
+    r"yearly|annually|hourly|nightly|biweekly|always|never|rarely|seldom|sometimes|occasionally|"
+    r"regularly|constantly|continuously)\b|\ba (?:day|week|fortnight|month|year|night|season|"
+    r"hour|minute|decade|century)\b"
+)
+
+
 def has_quantity(text: str) -> bool:
     """Whether ``text`` states a number or amount.
 
@@ -478,6 +487,12 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     True
     >>> satisfies(answer_type(q), "The First Karabakh War began in 1992.", q)
     False
+    >>> q = "How often should the filter be cleaned?"
+    >>> satisfies(answer_type(q), "Clean the filter every two weeks.", q), satisfies(
+    ...     answer_type(q), "The filter takes 10 minutes to clean.", q)
+    (True, False)
+    >>> satisfies(answer_type(q), "Wash it weekly.", q)
+    True
     >>> q = "How long was the pool closed?"
     >>> satisfies(answer_type(q), "It was closed from 3 March to 28 April 2024.", q)
     True
@@ -497,6 +512,8 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
             return True
         if _YEAR_SPAN.search(rest) and measure_name(question) == "long":
             return True
+        if measure_name(question) == "often":
+            return bool(re.search(_FREQUENCY, rest, re.I))
         counted = counted_words(question)
         if counted and not counted & _TIME_UNITS:
             # "How many seals ...": "over the last hundred years" counts years, not seals.
@@ -598,6 +615,8 @@ _MEASURES: dict[str, str] = {
     # "How long" and "how fast" ask for a length or a speed, or for a time.
     "long": rf"{_LENGTH}|{_TIME}",
     "fast": rf"{_SPEED}|{_TIME}",
+    # "How often" asks how many times in a while, or for a rate in words ("weekly").
+    "often": _FREQUENCY,
 }
 MEASURE_NOUNS = {
     "deep": "depth",
@@ -610,12 +629,13 @@ MEASURE_NOUNS = {
     "salty": "salinity",
     "long": "length",
     "fast": "speed",
+    "often": "frequency",
 }
 _MEASURE_QUESTION = re.compile(
     r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\w-]+['’]s )?"
     r"(?:[a-z]+ ){0,2}("
     + "|".join(_MEASURES)
-    + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty|long|fast)\b",
+    + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty|long|fast|often)\b",
     re.I,
 )
 
@@ -767,6 +787,13 @@ _VERBS = frozenset(
 )
 
 
+_COMPARATIVES = frozenset(
+    """longer shorter fewer less more higher lower bigger smaller larger greater faster slower
+    further farther older younger heavier lighter cheaper dearer earlier later wider narrower
+    deeper shallower taller stronger weaker warmer colder hotter cooler better worse""".split()
+)
+
+
 def counted_phrase(question: str) -> tuple[str, str] | None:
     """What a "how many / how much" question counts, as written, and which of the two
     it is. A count's noun phrase ends at its plural noun ("how many Iranian soldiers
@@ -782,6 +809,10 @@ def counted_phrase(question: str) -> tuple[str, str] | None:
     (('much', 'rain'), ('much', 'emergency funding'))
     >>> counted_phrase("How many did it lose?"), counted_phrase("How long is it?")
     (None, None)
+
+    "How much longer", "how many fewer": a difference, counted by the rest of the question.
+
+    >>> counted_phrase("How much longer did the walking group sleep?")
     """
     match = _COUNTED.search(question)
     if not match:
@@ -790,8 +821,10 @@ def counted_phrase(question: str) -> tuple[str, str] | None:
     words: list[str] = []
     for word in match.group(2).split():
         low = fold(word)
-        if low in STOPWORDS or (
-            which == "much" and words and (_plural(low) or low.endswith("ed") or low in _VERBS)
+        if (
+            low in _COMPARATIVES
+            or low in STOPWORDS
+            or (which == "much" and words and (_plural(low) or low.endswith("ed") or low in _VERBS))
         ):
             break
         words.append(word)

@@ -21,7 +21,7 @@ STOPWORDS = frozenset(
     theirs them themselves then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your
     yours yourself yourselves s t also did does doing us may might must shall upon whose
-    according tell say said according many much one ones way ways
+    according tell say said according many much one ones way ways often
     """.split()
 )
 
