@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from qa.citations import is_multi_source, marker
 from qa.models import Citation, Passage
 from qa.scoring import Candidate, Question
-from textkit.cues import MEASURE_NOUNS, AnswerType, Constraint, counted_phrase, measure_name
+from textkit.cues import (
+    MEASURE_NOUNS,
+    AnswerType,
+    Constraint,
+    counted_phrase,
+    defined_name,
+    measure_name,
+)
 
 ABSTAIN_TEXT = "The sources don't say. The closest passages are listed below."
 CLOSEST = "The closest passages are listed below."
@@ -76,6 +83,12 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
     'give the age of the author'
     >>> missing_phrase(Question.read("How long was the pool closed?", []), [])
     'say how long'
+    >>> missing_phrase(Question.read("What is the University of Leeds?", []), [])
+    'say what the University of Leeds is'
+    >>> missing_phrase(Question.read("What does PSQI stand for?", []), [])
+    'say what PSQI stands for'
+    >>> missing_phrase(Question.read("What are Poes?", []), [])
+    'say what Poes are'
     >>> missing_phrase(Question.read("How often did the group walk?", []), [])
     'say how often'
     >>> missing_phrase(Question.read("What is the clinic's email address?", []), [])
@@ -96,6 +109,13 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
         said = ["mention " + " or ".join(named)] if named else []
         said += [f"name {_role_phrase(c)}" for c in absent if c.kind == "role"]
         return " or ".join(said)
+    named = defined_name(question.text) if question.kind is AnswerType.OTHER else None
+    if named is not None:
+        verb = re.match(r"\s*what\s+(is|are|was|were)\b", question.text, re.I)
+        asked = verb.group(1).lower() if verb else "stands for"
+        asked = "means" if re.search(r"\bmean\W*$", question.text, re.I) else asked
+        the = "the " if re.search(rf"\bthe\s+{re.escape(named)}", question.text, re.I) else ""
+        return f"say what {the}{named} {asked}"
     match = _OF_PHRASE.match(question.text)
     if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
         return f"give {match.group(1).strip()}"

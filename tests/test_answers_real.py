@@ -156,6 +156,15 @@ Total sleep time rose by 26 minutes in the walking group and by 4 minutes in the
 group.
 """
 
+SCORES = """Sleep scores
+
+The walking group's PSQI score fell by 2.4 points on average, compared with 0.6 points in \
+the control group.
+
+Sleep was measured for seven nights with wrist actigraphy and with the Pittsburgh Sleep \
+Quality Index (PSQI), a questionnaire scored from 0 to 21.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -631,3 +640,14 @@ def test_how_often_and_how_much_longer_are_answered_by_a_rate_and_a_difference(
     assert "recommended" not in often.answer, often.answer
     longer = trial.ask("How much longer did the walking group sleep?")
     assert not longer.abstained and "26 minutes" in longer.answer, longer.answer
+
+
+def test_a_name_asked_to_be_defined_is_answered_where_it_is_spelled_out(
+    tmp_path: Path, minilm
+) -> None:
+    """ "What is the PSQI?" is answered by the sentence that says what the initials stand
+    for, not by the one that only uses them."""
+    scores = build_assistant(_corpus(tmp_path, minilm, "scores", SCORES), embeddings=minilm)
+    answer = scores.ask("What is the PSQI?")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("Sleep was measured"), answer.answer

@@ -500,6 +500,8 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     >>> satisfies(answer_type(q), "Mayor Helen Brackwater has chaired it since May 2025.", q)
     False
     """
+    if kind is AnswerType.OTHER and (named := defined_name(question)) is not None:
+        return defines(named, sentence)
     if kind in (AnswerType.OTHER, AnswerType.REASON):
         return True
     if kind is AnswerType.CONTACT:
@@ -943,6 +945,57 @@ _DEFINITION = re.compile(
     + r"\s+mean\s*\??\s*$",
     re.I,
 )
+
+
+# "What is the PSQI?", "What are Poes?", "What does AI stand for?": a name to define.
+_NAME = r"([A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*){0,4})"
+_NAME_DEFINITION = re.compile(
+    r"^\s*(?i:what\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?)" + _NAME + r"\s*\??\s*$|"
+    r"^\s*(?i:what\s+(?:does|do|did)\s+(?:the\s+)?)" + _NAME + r"\s+(?i:stand\s+for|mean)\s*\??\s*$"
+)
+
+
+def defined_name(question: str) -> str | None:
+    """The name a question asks to have defined or spelled out, or None.
+
+    >>> defined_name("What is the PSQI?"), defined_name("What does AI stand for?")
+    ('PSQI', 'AI')
+    >>> defined_name("What is the Minsk Group?"), defined_name("What is Baku known for?")
+    ('Minsk Group', None)
+    >>> defined_name("What is compost?"), defined_name("What is Link's main weapon?")
+    (None, None)
+    """
+    match = _NAME_DEFINITION.match(question)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def defines(name: str, sentence: str) -> bool:
+    """Whether ``sentence`` says what ``name`` is: spells it out ("the Pittsburgh Sleep
+    Quality Index (PSQI)"), or calls it something ("X is a ...", "X, a ...", "X, which
+    ...", "... named X").
+
+    >>> defines("PSQI", "with the Pittsburgh Sleep Quality Index (PSQI), a questionnaire")
+    True
+    >>> defines("AI", "The artificial intelligence (AI) of enemies is more advanced.")
+    True
+    >>> defines("Kara-Bogaz-Gol", "The Kara-Bogaz-Gol is a large, very shallow lagoon.")
+    True
+    >>> defines("Poes", "They hunt for enemy ghosts named Poes.")
+    True
+    >>> defines("PSQI", "The walking group's PSQI score fell by 2.4 points.")
+    False
+    """
+    if initials_of(name, sentence) or re.search(rf"\(\s*{re.escape(name)}\s*\)", sentence):
+        return True
+    called = re.escape(name)
+    return bool(
+        re.search(
+            rf"\b{called}(?:\s*\([^)]*\))?(?:,\s*(?:a|an|the|which|who|one)\b|\s+(?:is|are|was|"
+            rf"were)\s+(?:a|an|the|one|not)\b|\s+(?:refers? to|means?|stands? for)\b)|"
+            rf"\b(?:called|named|known as)\s+(?:the\s+)?{called}\b",
+            sentence,
+        )
+    )
 
 
 def defined_term(question: str) -> str | None:
