@@ -26,7 +26,7 @@ from errors import EmptyStoreError
 from qa.models import Passage
 from qa.scoring import ScoringConfig, rerank_score, rrf
 from settings import Settings
-from textkit.sentences import sentence_spans
+from textkit.sentences import quoted_spans
 from vectorstore.chunk_rows import ChunkRow
 from vectorstore.embeddings import embed_matrix
 from vectorstore.index import Index, open_index
@@ -51,7 +51,7 @@ class SentenceVectors:
         with self._lock:
             missing = [p for p in passages if p.chunk_hash + p.id not in self._cache]
         if missing:
-            spans = [sentence_spans(p.text) or [(0, len(p.text))] for p in missing]
+            spans = [quoted_spans(p.text) or [(0, len(p.text))] for p in missing]
             flat = [p.text[a:b] for p, ss in zip(missing, spans) for a, b in ss]
             vectors = embed_matrix(self.embeddings, flat)
             offset = 0

@@ -165,6 +165,18 @@ Sleep was measured for seven nights with wrist actigraphy and with the Pittsburg
 Quality Index (PSQI), a questionnaire scored from 0 to 21.
 """
 
+LENDING = """Lending policy
+
+Membership is free for anyone who lives, works or studies in the borough.
+
+- Adults may borrow up to 12 items at a time
+- Children may borrow up to 8 items
+- Books are lent for three weeks; DVDs and games for one week
+- Items can be renewed twice, unless another member has reserved them
+
+The library is open 9:00 to 19:00 on weekdays and is closed on Sundays.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -651,3 +663,14 @@ def test_a_name_asked_to_be_defined_is_answered_where_it_is_spelled_out(
     answer = scores.ask("What is the PSQI?")
     assert not answer.abstained, answer.answer
     assert answer.answer.startswith("Sleep was measured"), answer.answer
+
+
+def test_each_item_of_a_list_is_quoted_on_its_own(tmp_path: Path, minilm) -> None:
+    """A list's items are its sentences: the answer quotes the item that answers, not the
+    whole list; "DVD" is named by "DVDs", and "twice" says how many times."""
+    library = build_assistant(_corpus(tmp_path, minilm, "library", LENDING), embeddings=minilm)
+    dvd = library.ask("How long can I keep a DVD?")
+    assert not dvd.abstained and "DVDs and games for one week" in dvd.answer, dvd.answer
+    assert "12 items" not in dvd.answer, dvd.answer
+    renew = library.ask("How many times can I renew an item?")
+    assert renew.answer.startswith("Items can be renewed twice,"), renew.answer

@@ -18,23 +18,56 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
+# A line that starts a list item ("- Adults may borrow ...", "• ...", "3) ...") starts a
+# sentence too, whether or not the item before it ended with a full stop.
+_ITEM = re.compile(r"\n[ \t]*(?=(?:[-*•·–]|\d{1,3}[.)])[ \t]+\S)")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into sentences; return ``(start, end)`` spans, stripped.
+    r"""Split ``text`` into sentences; return ``(start, end)`` spans, stripped.
 
     The spans are in order, do not overlap, and cover every non-space character.
 
     >>> t = "It began on Sep. 27, 2020. Iran worried! Why?"
     >>> [t[a:b] for a, b in sentence_spans(t)]
     ['It began on Sep. 27, 2020.', 'Iran worried!', 'Why?']
+
+    Each item of a list is a sentence of its own:
+
+    >>> t = "You may borrow:\n- up to 12 items\n- for three weeks.\n- DVDs for one week"
+    >>> [t[a:b] for a, b in sentence_spans(t)]
+    ['You may borrow:', '- up to 12 items', '- for three weeks.', '- DVDs for one week']
     """
-    spans: list[tuple[int, int]] = []
+    cuts = [m.end() for m in _ITEM.finditer(text)]
     start = 0
     for match in _BOUNDARY.finditer(text):
         if match.group().startswith(".") and _is_abbreviation(_word_before(text, start, match)):
             continue
-        _append_stripped(text, start, match.end(), spans)
+        cuts.append(match.end())
         start = match.end()
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in sorted(set(cuts)):
+        _append_stripped(text, start, cut, spans)
+        start = cut
     _append_stripped(text, start, len(text), spans)
+    return spans
+
+
+_MARKER = re.compile(r"(?:[-*•·–]|\d{1,3}[.)])[ \t]+(?=\S)")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    r"""``sentence_spans`` as they are quoted: a list item without its bullet or number.
+
+    >>> t = "You may borrow:\n- up to 12 items\n2) DVDs for a week"
+    >>> [t[a:b] for a, b in quoted_spans(t)]
+    ['You may borrow:', 'up to 12 items', 'DVDs for a week']
+    """
+    spans = []
+    for a, b in sentence_spans(text):
+        marker = _MARKER.match(text, a, b)
+        spans.append((marker.end(), b) if marker and marker.end() < b else (a, b))
     return spans
 
 
