@@ -35,15 +35,18 @@ def test_test_set_loads_for_the_runner(path: Path) -> None:
     assert sum(not case.answerable for case in loaded.cases) >= 12
 
 
-@pytest.mark.parametrize("name", ["ashford-calibration", "ashford-test"])
+@pytest.mark.parametrize(
+    "name", ["ashford-calibration", "ashford-test", "pinehurst-calibration", "pinehurst-test"]
+)
 def test_a_split_set_agrees_with_its_source_and_says_which_half_it_is(name: str) -> None:
     """The two halves of a set written blind and split at random: each is consistent
     with the corpus, says its purpose, and the halves share no question."""
     path = SETS / f"{name}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert check_set(data, load_sources(path, data)) == []
-    assert data["purpose"] == name.split("-")[1]
-    other = "ashford-test" if name == "ashford-calibration" else "ashford-calibration"
+    corpus, half = name.split("-")
+    assert data["purpose"] == half
+    other = f"{corpus}-{'test' if half == 'calibration' else 'calibration'}"
     theirs = yaml.safe_load((SETS / f"{other}.yaml").read_text(encoding="utf-8"))
     ids = {q["id"] for q in data["questions"]}
     assert ids and not ids & {q["id"] for q in theirs["questions"]}
