@@ -52,6 +52,7 @@ from settings import Settings
 from textkit.cues import (
     AnswerType,
     Constraint,
+    contradicts,
     credit_line,
     folded_words,
     full_name,
@@ -322,6 +323,8 @@ class Assistant:
                 if not any(ch.isalpha() for ch in text):
                     continue
                 if cfg.role_required and any(given_to_another(r, text, same_name) for r in owned):
+                    continue
+                if cfg.exclusive_kinds and contradicts(question, text):
                     continue
                 s_terms = term_set(text)
                 cover = retriever.lexical.coverage(question, text)  # the re-ranking's share

@@ -141,6 +141,10 @@ class ScoringConfig:
     # A number that picks one of a series ("version 5.0", "Route 7") must be in the
     # paragraph quoted: version 4.0's release date does not answer when 5.0 comes out.
     label_required: bool = True
+    # A sentence that gives its fact for the other of a pair the question picks one of
+    # ("£9.00 a child" for "How much ... for an adult?", the inlet for the outlet, "with"
+    # for "without") is not quoted for it.
+    exclusive_kinds: bool = True
     # The two models: weights per feature name, plus "bias" (answer_weights also
     # weigh "lead_p", the lead sentence's selection probability).
     weights: dict[str, float] = field(default_factory=dict)

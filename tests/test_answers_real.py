@@ -177,6 +177,14 @@ Membership is free for anyone who lives, works or studies in the borough.
 The library is open 9:00 to 19:00 on weekdays and is closed on Sundays.
 """
 
+ACTIVITIES = """Children's activities
+
+Archery taster sessions for ages 10 and over run on Saturdays at 11:00am and cost £9.00 \
+a child.
+
+Push the blue inlet tube into the adapter until it clicks.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -674,3 +682,15 @@ def test_each_item_of_a_list_is_quoted_on_its_own(tmp_path: Path, minilm) -> Non
     assert "12 items" not in dvd.answer, dvd.answer
     renew = library.ask("How many times can I renew an item?")
     assert renew.answer.startswith("Items can be renewed twice,"), renew.answer
+
+
+def test_a_fact_given_for_the_other_of_a_pair_is_not_the_answer(tmp_path: Path, minilm) -> None:
+    """ "£9.00 a child" is no adult's price, and the inlet tube's colour is not the
+    outlet's."""
+    camp = build_assistant(_corpus(tmp_path, minilm, "camp", ACTIVITIES), embeddings=minilm)
+    child = camp.ask("How much does archery cost for a child?")
+    assert not child.abstained and "£9.00 a child" in child.answer, child.answer
+    adult = camp.ask("How much does archery cost for an adult?")
+    assert adult.abstained, adult.answer
+    outlet = camp.ask("What colour is the outlet tube?")
+    assert outlet.abstained, outlet.answer

@@ -930,6 +930,77 @@ def credit_line(text: str) -> bool:
     return len(text.split()) <= 12 and bool(_CREDIT.match(text))
 
 
+# Words that pick one of a few kinds that exclude each other: a price "a child" is not
+# the price for an adult, and the inlet tube is not the outlet.
+_EXCLUSIVE = [
+    [frozenset(kind.split()) for kind in group.split("|")]
+    for group in (
+        "adult adults|child children kid kids",
+        "man men|woman women",
+        "male|female",
+        "boy boys|girl girls",
+        "inlet|outlet",
+        "input|output",
+        "upstairs|downstairs",
+        "indoor indoors|outdoor outdoors",
+        "north northern|south southern",
+        "east eastern|west western",
+        "weekday weekdays|weekend weekends",
+        "morning mornings|afternoon afternoons|evening evenings",
+        "summer|winter",
+        "spring|autumn",
+        "minimum|maximum",
+        "lowest|highest",
+        "lower|upper",
+        "smallest|largest biggest",
+        "single|double",
+        "domestic|international",
+        "junior|senior",
+        "public|private",
+        "hot|cold",
+        "wet|dry",
+    )
+]
+_WITHOUT = re.compile(r"\bwithout\s+(?:(?:the|a|an|any|its|their|your)\s+)?([a-z]+)")
+
+
+def contradicts(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` gives its fact for the other of a pair the question picks
+    one of ("for an adult" and "a child", "the outlet" and "the inlet"), never naming
+    the one asked about; or "with" the thing the question asks "without".
+
+    >>> contradicts("How much does archery cost for an adult?", "It costs £9.00 a child.")
+    True
+    >>> contradicts("How much does archery cost for a child?", "It costs £9.00 a child.")
+    False
+    >>> contradicts("What do adults and children pay?", "Children pay £4.00.")
+    False
+    >>> contradicts("How much is a pitch without the electric?",
+    ...             "A pitch with electric hook-up costs £27.50.")
+    True
+    >>> contradicts("Can I come without a booking?", "Come with a friend.")
+    False
+    """
+    asked, said = folded_words(question), folded_words(sentence)
+    for group in _EXCLUSIVE:
+        for i, kind in enumerate(group):
+            if kind & asked and not kind & said:
+                others = frozenset().union(*(k for j, k in enumerate(group) if j != i))
+                if others & said and not others & asked:
+                    return True
+    for match in _WITHOUT.finditer(fold(question)):
+        thing = stem(match.group(1))
+        folded = fold(sentence)
+        if any(stem(m.group(1)) == thing for m in _WITH.finditer(folded)) and not any(
+            stem(m.group(1)) == thing for m in _WITHOUT.finditer(folded)
+        ):
+            return True
+    return False
+
+
+_WITH = re.compile(r"\bwith\s+(?:(?:the|a|an|any|its|their|your)\s+)?([a-z]+)")
+
+
 def reason_cue(sentence: str) -> bool:
     """Whether a sentence states a reason, cause, aim or consequence.
 
