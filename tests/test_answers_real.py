@@ -185,6 +185,13 @@ a child.
 Push the blue inlet tube into the adapter until it clicks.
 """
 
+PARKING = """Arrival
+
+The main gate barrier is down from 10:30pm to 7:00am. Cars cannot enter or leave while it \
+is down, but guests on foot can use the side gate at any time. One car is allowed per \
+pitch; a second car must use the overflow car park, which costs £3.00 a night.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -694,3 +701,11 @@ def test_a_fact_given_for_the_other_of_a_pair_is_not_the_answer(tmp_path: Path, 
     assert adult.abstained, adult.answer
     outlet = camp.ask("What colour is the outlet tube?")
     assert outlet.abstained, outlet.answer
+
+
+def test_a_place_on_a_site_answers_where(tmp_path: Path, minilm) -> None:
+    """ "The overflow car park" says where a second car goes, though no town or country
+    is named."""
+    site = build_assistant(_corpus(tmp_path, minilm, "site", PARKING), embeddings=minilm)
+    answer = site.ask("Where does a second car have to go?")
+    assert not answer.abstained and "overflow car park" in answer.answer, answer.answer

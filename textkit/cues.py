@@ -291,7 +291,11 @@ _TIME_PHRASE = re.compile(
 _PLACE_WORDS = re.compile(
     r"\b(in|at|near|from|into|across|inside|outside|north|south|east|west|northern|southern|"
     r"eastern|western|border|borders|region|city|town|country|territory|territories|island|"
-    r"coast|shore|river|sea|mountain|mountains|valley|province|capital|village|abroad)\b",
+    r"coast|shore|river|sea|mountain|mountains|valley|province|capital|village|abroad|"
+    # Where on a site or in a building: "beside the jetty", "the overflow car park".
+    r"beside|behind|opposite|underneath|beneath|alongside|upstairs|downstairs|nearby|"
+    r"next to|entrance|car park|room|hall|floor|building|site|field|beach|road|street|"
+    r"lobby|reception|corridor|yard|garden|park)\b",
     re.I,
 )
 _PERSON_WORDS = re.compile(
@@ -483,6 +487,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     >>> satisfies(answer_type(q), "It stopped charging fines in April 2024.", q), satisfies(
     ...     answer_type(q), "It is in the old town hall.", q)
     (False, True)
+    >>> q = "Where does a second car go?"
+    >>> satisfies(answer_type(q), "A second car must use the overflow car park.", q)
+    True
     >>> q = "How many times can I renew a book?"
     >>> satisfies(answer_type(q), "Items can be renewed twice.", q)
     True
