@@ -192,6 +192,13 @@ is down, but guests on foot can use the side gate at any time. One car is allowe
 pitch; a second car must use the overflow car park, which costs £3.00 a night.
 """
 
+TOWER = """The tower
+
+The tower has three levels for visitors, with restaurants on the first and second levels.
+
+It is painted a shade of brown known as "Eiffel Tower Brown".
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -709,3 +716,13 @@ def test_a_place_on_a_site_answers_where(tmp_path: Path, minilm) -> None:
     site = build_assistant(_corpus(tmp_path, minilm, "site", PARKING), embeddings=minilm)
     answer = site.ask("Where does a second car have to go?")
     assert not answer.abstained and "overflow car park" in answer.answer, answer.answer
+
+
+def test_a_question_for_a_name_wants_a_name(tmp_path: Path, minilm) -> None:
+    """ "Restaurants ... for visitors" names no restaurant; "known as 'Eiffel Tower Brown'"
+    does name the shade."""
+    tower = build_assistant(_corpus(tmp_path, minilm, "tower", TOWER), embeddings=minilm)
+    restaurant = tower.ask("What is the name of the restaurant on the second level?")
+    assert restaurant.abstained, restaurant.answer
+    shade = tower.ask("What is the name of the shade of brown?")
+    assert not shade.abstained and "Eiffel Tower Brown" in shade.answer, shade.answer

@@ -487,6 +487,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     >>> satisfies(answer_type(q), "It stopped charging fines in April 2024.", q), satisfies(
     ...     answer_type(q), "It is in the old town hall.", q)
     (False, True)
+    >>> q = "What is the name of the restaurant on the second level?"
+    >>> satisfies(answer_type(q), "It has restaurants for visitors on the second level.", q)
+    False
+    >>> satisfies(answer_type(q), "The second level's restaurant is Le Jules Verne.", q)
+    True
     >>> q = "Where does a second car go?"
     >>> satisfies(answer_type(q), "A second car must use the overflow car park.", q)
     True
@@ -560,11 +565,14 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         if fold(n) not in asked and fold(n).rstrip(".") not in calendar
     ]
     if kind is AnswerType.NAMED:
+        if _NAME_ASKED.search(question):
+            return bool(found)  # "What is the name of ...": a name, not "visitors"
         return bool(found or _PERSON_WORDS.search(rest) or person_noun(rest, question))
     # "In April 2024", "at 9:00", "from Monday": a time, not a place.
     return bool(found or _PLACE_WORDS.search(_AT_A_TIME.sub(" ", rest)))
 
 
+_NAME_ASKED = re.compile(r"\bnames? of\b|\bwhat(?:'s| is| was)? (?:\w+ ){1,4}called\b", re.I)
 _ONCE = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 _AT_A_TIME = re.compile(
     r"\b(?:in|at|from|on|near)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:\d|(?:"
