@@ -199,6 +199,16 @@ The tower has three levels for visitors, with restaurants on the first and secon
 It is painted a shade of brown known as "Eiffel Tower Brown".
 """
 
+DOGS = """Dogs and visitors
+
+Day visitors are welcome from 9:00am to 9:00pm for £3.00 per adult, but visitors may not \
+bring dogs.
+
+Up to two dogs per pitch are allowed, and each dog costs £3.50 a night.
+
+Our address is Pinehurst Lakes Campsite, Shore Road, Eldersby.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -726,3 +736,15 @@ def test_a_question_for_a_name_wants_a_name(tmp_path: Path, minilm) -> None:
     assert restaurant.abstained, restaurant.answer
     shade = tower.ask("What is the name of the shade of brown?")
     assert not shade.abstained and "Eiffel Tower Brown" in shade.answer, shade.answer
+
+
+def test_a_price_counts_nothing_and_an_address_gives_no_postcode(tmp_path: Path, minilm) -> None:
+    """ "£3.00 per adult" is no number of dogs (the visitors' sentence, which matches "bring"
+    and "dogs" best, is not quoted); an address without a postcode does not answer "What
+    is the postcode?"."""
+    camp = build_assistant(_corpus(tmp_path, minilm, "dogs", DOGS), embeddings=minilm)
+    dogs = camp.ask("How many dogs can I bring?")
+    assert "visitors may not" not in dogs.answer, dogs.answer
+    assert dogs.abstained or dogs.answer.startswith("Up to two dogs"), dogs.answer
+    post = camp.ask("What is the postcode?")
+    assert post.abstained and post.answer.startswith("The sources don't give the postcode")

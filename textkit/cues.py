@@ -27,7 +27,7 @@ class AnswerType(Enum):
     NAMED = "named"  # who / whom / which person, body, country
     PLACE = "place"
     REASON = "reason"
-    CONTACT = "contact"  # a phone number, an email address, a website
+    CONTACT = "contact"  # a phone number, an email address, a website, a postcode
     OTHER = "other"
 
 
@@ -52,6 +52,7 @@ _CONTACT_KINDS = {
     "email": r"e-?mail(?:\s+address(?:es)?)?",
     "web": r"(?<!which )web\s?sites?(?:\s+address(?:es)?)?|web\s+(?:address|page)(?:es|s)?|"
     r"urls?|home\s?page",
+    "postcode": r"post\s?codes?|postal\s+codes?|zip\s?codes?",
 }
 _CONTACT_QUESTION = re.compile(
     r"\b(?:what|which)\b(?:\s+[\w’'-]+){0,6}?\s+(?:"
@@ -82,6 +83,12 @@ _CONTACT_FORMS = {
         r"(?i:\bhttps?://\S+|\bwww\.\S+)|(?<![@\w.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*"
         r"\.[a-z]{2,6}\b(?!@)(?:/\S*)?"
     ),
+    # A postcode as the post writes it: British ("EX4 4QJ"), Canadian ("K1A 0B1"), Dutch
+    # ("1012 AB") or five digits ("75001", "02139-4307").
+    "postcode": re.compile(
+        r"\b(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4}\s?[A-Z]{2}|"
+        r"\d{5}(?:-\d{4})?)\b"
+    ),
 }
 
 
@@ -110,6 +117,10 @@ def contact_form(question: str) -> re.Pattern[str] | None:
     ...  "Book through the website, e.g. on a phone.", "Visit WWW.CLINIC.ORG.",
     ...  "Email membership@leisure.org.uk.", "Email info.desk@leisure.org.uk.")]
     [True, False, False, True, False, False]
+    >>> post = contact_form("What is the postcode?")
+    >>> [bool(post.search(t)) for t in ("Shore Road, Eldersby EX4 4QJ.", "Shore Road, Eldersby.",
+    ...  "Open since 2019.", "Boston, MA 02139.")]
+    [True, False, False, True]
     >>> [contact_form(q) for q in ("What is the email policy?", "Which website published it?",
     ...  "Can I book by email?", "How many phone numbers are there?")]
     [None, None, None, None]
@@ -495,6 +506,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     >>> q = "Where does a second car go?"
     >>> satisfies(answer_type(q), "A second car must use the overflow car park.", q)
     True
+    >>> q = "How many dogs can I bring?"
+    >>> satisfies(answer_type(q), "Visitors pay £3.00 and may not bring dogs.", q)
+    False
+    >>> satisfies(answer_type(q), "Up to two dogs per pitch are allowed.", q)
+    True
     >>> q = "How many times can I renew a book?"
     >>> satisfies(answer_type(q), "Items can be renewed twice.", q)
     True
@@ -541,6 +557,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         if counted and not counted & _TIME_UNITS:
             # "How many seals ...": "over the last hundred years" counts years, not seals.
             rest = _TIME_SPAN.sub(" ", rest)
+        if counted and _HOW_MANY.search(question) and not counted & _MONEY_WORDS:
+            # "How many dogs ...": "£3.00 per adult" is a price, not a count of dogs.
+            rest = _SUM.sub(" ", rest)
         if not has_quantity(_CLOCK.sub(" ", _EXPLICIT_DATE.sub(" ", _MONTH_DAY.sub(" ", rest)))):
             return False
         # "How many tanks ...": the count must be of tanks, so the sentence names them.
@@ -729,6 +748,15 @@ _MONEY_QUESTION = re.compile(
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
+# A sum of money as written: "£3.00", "$2.5 million", "40 euros", "50p".
+_SUM = re.compile(
+    r"[£$€¥₹]\s?\d[\d,.]*(?:\s*(?:million|billion|bn|m|k)\b)?|"
+    r"\b\d[\d,.]*\s*(?:pounds?|dollars?|euros?|cents?|pence|p)\b",
+    re.I,
+)
+_MONEY_WORDS = frozenset(
+    stem(w) for w in "pound dollar euro cent penny pence coin note yen".split()
+)
 _MONEY_UNITS = re.compile(
     r"[£$€¥₹]|\b(?:pounds?|dollars?|euros?|cents?|pence|yen|yuan|rupees?|francs?|roubles?|"
     r"rubles?|lira|manat|rials?|dirhams?|krona|kronor|kroner|pesos?|GBP|USD|EUR|free)\b|"
