@@ -136,11 +136,14 @@ def combined_risk_coverage(runs: list[Path], out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    for run in runs:
+    # Twenty distinct colours: the default ten repeat from the eleventh set on.
+    colours = plt.get_cmap("tab20").colors
+    for i, run in enumerate(runs):
         report = json.loads((run / "report.json").read_text())
         rows = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
         points = risk_coverage([r["scores"] for r in rows])
-        line = ax.plot([c for c, _ in points], [p for _, p in points], label=report["set"])[0]
+        xs, ys = [c for c, _ in points], [p for _, p in points]
+        line = ax.plot(xs, ys, label=report["set"], color=colours[(2 * i) % 20 + i // 10])[0]
         coverage = report["metrics"].get("coverage")
         precision = report["metrics"].get("precision_at_coverage")
         if coverage is not None and precision is not None:
