@@ -544,11 +544,12 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     asked = set(_YEAR_OR_NUMBER.findall(question)) | {fold(w) for w in names(question)}
     rest = _strip_words(sentence, asked)
     if kind is AnswerType.QUANTITY:
-        if _MADE_IN.search(rest) and measure_name(question) == "age":
+        name = measure_name(question)
+        if _MADE_IN.search(rest) and name == "age":
             return True
-        if _YEAR_SPAN.search(rest) and measure_name(question) == "long":
+        if _YEAR_SPAN.search(rest) and name == "long":
             return True
-        if measure_name(question) == "often":
+        if name == "often":
             return bool(re.search(_FREQUENCY, rest, re.I))
         counted = counted_words(question)
         if counted and not counted & _TIME_UNITS:

@@ -18,9 +18,11 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
-# A line that starts a list item ("- Adults may borrow ...", "• ...", "3) ...") starts a
-# sentence too, whether or not the item before it ended with a full stop.
-_ITEM = re.compile(r"\n[ \t]*(?=(?:[-*•·–]|\d{1,3}[.)])[ \t]+\S)")
+# A list item's bullet or number, and the line that starts one ("- Adults may borrow ...",
+# "• ...", "3) ..."): it starts a sentence too, whether or not the item before it ended
+# with a full stop.
+_MARKER = re.compile(r"(?:[-*•·–]|\d{1,3}[.)])[ \t]+(?=\S)")
+_ITEM = re.compile(r"\n[ \t]*(?=" + _MARKER.pattern + ")")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -52,9 +54,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = cut
     _append_stripped(text, start, len(text), spans)
     return spans
-
-
-_MARKER = re.compile(r"(?:[-*•·–]|\d{1,3}[.)])[ \t]+(?=\S)")
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
