@@ -59,6 +59,7 @@ from textkit.cues import (
     mentions,
     same_name,
     satisfies,
+    step_asked,
 )
 from textkit.roles import given_to_another
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
@@ -118,6 +119,14 @@ class Evidence:
     @property
     def chosen(self) -> list[Candidate]:
         chosen = choose(self.candidates, self.analysis.kind, self.config)
+        if not chosen and self.config.numbered_steps and step_asked(self.question):
+            # "What is step 3?" shares no word with step 3 itself: its number is the match,
+            # and the item numbered so is the answer however little else it shares.
+            chosen = [
+                c
+                for c in sorted(self.candidates, key=lambda c: -c.probability)
+                if not c.features.get("type_missing")
+            ][:1]
         return with_antecedent(chosen, self.candidates, self.analysis)
 
     @property

@@ -145,6 +145,9 @@ class ScoringConfig:
     # ("£9.00 a child" for "How much ... for an adult?", the inlet for the outlet, "with"
     # for "without") is not quoted for it.
     exclusive_kinds: bool = True
+    # A step asked for by its number ("What is step 3?", "the first step") is answered by
+    # the list item numbered so, even when little else of the question matches it.
+    numbered_steps: bool = True
     # The two models: weights per feature name, plus "bias" (answer_weights also
     # weigh "lead_p", the lead sentence's selection probability).
     weights: dict[str, float] = field(default_factory=dict)

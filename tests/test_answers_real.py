@@ -209,6 +209,17 @@ Up to two dogs per pitch are allowed, and each dog costs £3.50 a night.
 Our address is Pinehurst Lakes Campsite, Shore Road, Eldersby.
 """
 
+STEPS = """Installing the filter
+
+1. Turn off the cold-water supply at the isolation valve under the sink.
+2. Fit the T-adapter between the valve and the tap hose and tighten it by hand.
+3. Push the blue inlet tube into the adapter until it clicks.
+4. Mount the filter head on the cabinet wall with the two screws supplied.
+5. Insert the cartridge and turn it clockwise until the arrows line up.
+
+Replace the cartridge every six months.
+"""
+
 
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
@@ -748,3 +759,13 @@ def test_a_price_counts_nothing_and_an_address_gives_no_postcode(tmp_path: Path,
     assert dogs.abstained or dogs.answer.startswith("Up to two dogs"), dogs.answer
     post = camp.ask("What is the postcode?")
     assert post.abstained and post.answer.startswith("The sources don't give the postcode")
+
+
+def test_a_step_asked_for_by_its_number_is_that_item(tmp_path: Path, minilm) -> None:
+    """A numbered step is quoted with its number, "step 3" is item 3, and a step the list
+    does not have is said to be missing."""
+    setup = build_assistant(_corpus(tmp_path, minilm, "steps", STEPS), embeddings=minilm)
+    third = setup.ask("What do I do in step 3?")
+    assert not third.abstained and third.answer.startswith("3. Push the blue"), third.answer
+    ninth = setup.ask("What is step 9?")
+    assert ninth.abstained and ninth.answer.startswith("The sources don't mention step 9")

@@ -23,6 +23,7 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
 # with a full stop.
 _MARKER = re.compile(r"(?:[-*•·–]|\d{1,3}[.)])[ \t]+(?=\S)")
 _ITEM = re.compile(r"\n[ \t]*(?=" + _MARKER.pattern + ")")
+_BULLET = re.compile(r"[-*•·–][ \t]+(?=\S)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -39,12 +40,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "You may borrow:\n- up to 12 items\n- for three weeks.\n- DVDs for one week"
     >>> [t[a:b] for a, b in sentence_spans(t)]
     ['You may borrow:', '- up to 12 items', '- for three weeks.', '- DVDs for one week']
+    >>> t = "1. Turn the water off.\n2. Fit the adapter. Tighten it."
+    >>> [t[a:b] for a, b in sentence_spans(t)]
+    ['1. Turn the water off.', '2. Fit the adapter.', 'Tighten it.']
     """
     cuts = [m.end() for m in _ITEM.finditer(text)]
     start = 0
     for match in _BOUNDARY.finditer(text):
         if match.group().startswith(".") and _is_abbreviation(_word_before(text, start, match)):
             continue
+        line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        if line.strip().isdigit() and len(line.strip()) <= 3:
+            continue  # "2. Fit the adapter": a step's number, not a sentence of its own
         cuts.append(match.end())
         start = match.end()
     spans: list[tuple[int, int]] = []
@@ -57,15 +64,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    r"""``sentence_spans`` as they are quoted: a list item without its bullet or number.
+    r"""``sentence_spans`` as they are quoted: a list item without its bullet (a step keeps
+    its number, which says where it comes).
 
     >>> t = "You may borrow:\n- up to 12 items\n2) DVDs for a week"
     >>> [t[a:b] for a, b in quoted_spans(t)]
-    ['You may borrow:', 'up to 12 items', 'DVDs for a week']
+    ['You may borrow:', 'up to 12 items', '2) DVDs for a week']
     """
     spans = []
     for a, b in sentence_spans(text):
-        marker = _MARKER.match(text, a, b)
+        marker = _BULLET.match(text, a, b)
         spans.append((marker.end(), b) if marker and marker.end() < b else (a, b))
     return spans
 
