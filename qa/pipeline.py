@@ -62,6 +62,7 @@ from textkit.cues import (
     step_asked,
 )
 from textkit.roles import given_to_another
+from textkit.sentences import item_number
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
 from vectorstore.embeddings import TOKENIZER_PATH
@@ -119,13 +120,14 @@ class Evidence:
     @property
     def chosen(self) -> list[Candidate]:
         chosen = choose(self.candidates, self.analysis.kind, self.config)
-        if not chosen and self.config.numbered_steps and step_asked(self.question):
+        step = step_asked(self.question) if self.config.numbered_steps else None
+        if not chosen and step is not None:
             # "What is step 3?" shares no word with step 3 itself: its number is the match,
             # and the item numbered so is the answer however little else it shares.
             chosen = [
                 c
                 for c in sorted(self.candidates, key=lambda c: -c.probability)
-                if not c.features.get("type_missing")
+                if item_number(self.passages[c.passage].text, c.start) == step
             ][:1]
         return with_antecedent(chosen, self.candidates, self.analysis)
 
@@ -322,6 +324,12 @@ class Assistant:
         owned = [
             c.role for c in analysis.constraints if c.kind == "role" and c.role and c.role.owner
         ]
+        step = step_asked(question) if cfg.numbered_steps else None
+        # Passages with numbered steps (only those answer "What is step 3?" by number).
+        numbered = [
+            step is not None and any(item_number(p.text, a) for a, _, _ in per)
+            for p, per in zip(top, sims)
+        ]
         candidates = []
         for rank, (passage, per) in enumerate(zip(top, sims)):
             match = matches[rank]
@@ -350,6 +358,9 @@ class Assistant:
                 )
                 if kind is AnswerType.CONTACT and cfg.contact_required and features["type_missing"]:
                     continue  # no phone number, email or web address: it cannot be the one
+                if step is not None and numbered[rank]:
+                    # "What is step 3?" asks for the list item numbered 3.
+                    features["type_missing"] = float(item_number(passage.text, a) != step)
                 candidates.append(Candidate(rank, a, b, text, features, probability(features, cfg)))
         return candidates
 

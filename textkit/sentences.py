@@ -23,7 +23,18 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
 # with a full stop.
 _MARKER = re.compile(r"(?:[-*•·–]|\d{1,3}[.)])[ \t]+(?=\S)")
 _ITEM = re.compile(r"\n[ \t]*(?=" + _MARKER.pattern + ")")
-_BULLET = re.compile(r"[-*•·–][ \t]+(?=\S)")
+_NUMBER_BEFORE = re.compile(r"(?:^|\n)[ \t]*(\d{1,3})[.)][ \t]+$")
+
+
+def item_number(text: str, start: int) -> str | None:
+    r"""The number of the list item a quoted span starting at ``start`` is, or None.
+
+    >>> t = "Steps:\n1. Turn the water off.\n2. Fit the adapter."
+    >>> item_number(t, t.index("Fit")), item_number(t, t.index("Turn")), item_number(t, 0)
+    ('2', '1', None)
+    """
+    match = _NUMBER_BEFORE.search(text, max(0, start - 12), start)
+    return match.group(1) if match else None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -64,16 +75,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    r"""``sentence_spans`` as they are quoted: a list item without its bullet (a step keeps
-    its number, which says where it comes).
+    r"""``sentence_spans`` as they are quoted: a list item without its bullet or number
+    (``item_number`` reads a step's number back).
 
     >>> t = "You may borrow:\n- up to 12 items\n2) DVDs for a week"
     >>> [t[a:b] for a, b in quoted_spans(t)]
-    ['You may borrow:', 'up to 12 items', '2) DVDs for a week']
+    ['You may borrow:', 'up to 12 items', 'DVDs for a week']
     """
     spans = []
     for a, b in sentence_spans(text):
-        marker = _BULLET.match(text, a, b)
+        marker = _MARKER.match(text, a, b)
         spans.append((marker.end(), b) if marker and marker.end() < b else (a, b))
     return spans
 
