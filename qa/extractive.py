@@ -109,13 +109,13 @@ def missing_phrase(question: Question, passages: Sequence[Passage]) -> str:
         said = ["mention " + " or ".join(named)] if named else []
         said += [f"name {_role_phrase(c)}" for c in absent if c.kind == "role"]
         return " or ".join(said)
-    named = defined_name(question.text) if question.kind is AnswerType.OTHER else None
-    if named is not None:
+    defined = defined_name(question.text) if question.kind is AnswerType.OTHER else None
+    if defined is not None:
         verb = re.match(r"\s*what\s+(is|are|was|were)\b", question.text, re.I)
         asked = verb.group(1).lower() if verb else "stands for"
         asked = "means" if re.search(r"\bmean\W*$", question.text, re.I) else asked
-        the = "the " if re.search(rf"\bthe\s+{re.escape(named)}", question.text, re.I) else ""
-        return f"say what {the}{named} {asked}"
+        the = "the " if re.search(rf"\bthe\s+{re.escape(defined)}", question.text, re.I) else ""
+        return f"say what {the}{defined} {asked}"
     match = _OF_PHRASE.match(question.text)
     if match and question.kind in (AnswerType.QUANTITY, AnswerType.OTHER, AnswerType.NAMED):
         return f"give {match.group(1).strip()}"

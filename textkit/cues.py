@@ -581,11 +581,12 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         return bool(found or _PERSON_WORDS.search(rest) or person_noun(rest, question))
     # A month or a weekday is capitalised but is nowhere ("Monday to Friday"), and "in
     # April 2024", "at 9:00" or "on Saturdays" say when, not where.
-    calendar = {*_MONTHS.split(), *_DAYS.split(), *(f"{d}s" for d in _DAYS.split())}
-    places = [n for n in found if fold(n).rstrip(".") not in calendar]
+    places = [n for n in found if fold(n).rstrip(".") not in _CALENDAR]
     return bool(places or _PLACE_WORDS.search(_AT_A_TIME.sub(" ", rest)))
 
 
+_MONTH_OR_DAY = frozenset([*_MONTHS.split(), *_DAYS.split()])
+_CALENDAR = _MONTH_OR_DAY | {f"{d}s" for d in _DAYS.split()}  # "on Saturdays"
 _NAME_ASKED = re.compile(r"\bnames? of\b|\bwhat(?:'s| is| was)? (?:\w+ ){1,4}called\b", re.I)
 _ONCE = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 _AT_A_TIME = re.compile(
@@ -999,7 +1000,8 @@ _EXCLUSIVE = [
         "wet|dry",
     )
 ]
-_WITHOUT = re.compile(r"\bwithout\s+(?:(?:the|a|an|any|its|their|your)\s+)?([a-z]+)")
+# "with the electric", "without a booking": which of the two, and the thing.
+_WITH = re.compile(r"\b(with|without)\s+(?:(?:the|a|an|any|its|their|your)\s+)?([a-z]+)")
 
 
 def contradicts(question: str, sentence: str) -> bool:
@@ -1026,17 +1028,11 @@ def contradicts(question: str, sentence: str) -> bool:
                 others = frozenset().union(*(k for j, k in enumerate(group) if j != i))
                 if others & said and not others & asked:
                     return True
-    for match in _WITHOUT.finditer(fold(question)):
-        thing = stem(match.group(1))
-        folded = fold(sentence)
-        if any(stem(m.group(1)) == thing for m in _WITH.finditer(folded)) and not any(
-            stem(m.group(1)) == thing for m in _WITHOUT.finditer(folded)
-        ):
-            return True
+    without = {stem(m.group(2)) for m in _WITH.finditer(fold(question)) if m.group(1) == "without"}
+    if without:
+        given = {(m.group(1), stem(m.group(2))) for m in _WITH.finditer(fold(sentence))}
+        return any(("with", t) in given and ("without", t) not in given for t in without)
     return False
-
-
-_WITH = re.compile(r"\bwith\s+(?:(?:the|a|an|any|its|their|your)\s+)?([a-z]+)")
 
 
 def reason_cue(sentence: str) -> bool:
@@ -1203,7 +1199,7 @@ def labels(question: str) -> list[tuple[str, str]]:
     found = []
     for match in _LABEL.finditer(question):
         word = match.group().split()[0].rstrip(".").lower()
-        if word in STOPWORDS or word in _MONTHS.split() or word in _DAYS.split():
+        if word in STOPWORDS or word in _MONTH_OR_DAY:
             continue
         if match.start() == 0 and not re.match(rf"(?i:{_LABEL_NOUNS})\b", word):
             continue  # a question's first word is capitalised whatever it is
