@@ -230,6 +230,11 @@ def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     return settings
 
 
+def _assistant(tmp_path: Path, minilm, name: str, text: str):
+    """An assistant over one document ``text``, ingested into a store of its own."""
+    return build_assistant(_corpus(tmp_path, minilm, name, text), embeddings=minilm)
+
+
 @pytest.fixture(scope="module")
 def lighthouse(tmp_path_factory: pytest.TempPathFactory, minilm):
     settings = _corpus(tmp_path_factory.mktemp("lh"), minilm, "lighthouse", LIGHTHOUSE)
@@ -346,7 +351,7 @@ def test_how_long_something_was_closed_is_answered_by_its_days(tmp_path: Path, m
         "Pool notes\n\nAfter the flood the pool was closed from 3 March to 28 April 2024.\n\n"
         "The pool is 25 metres long.\n"
     )
-    pool = build_assistant(_corpus(tmp_path, minilm, "pool", notes), embeddings=minilm)
+    pool = _assistant(tmp_path, minilm, "pool", notes)
     answer = pool.ask("How long was the pool closed after the flood?")
     assert not answer.abstained and "from 3 March to 28 April" in answer.answer, answer.answer
 
@@ -425,7 +430,7 @@ def test_a_bare_why_asks_the_previous_question_again(tmp_path: Path, minilm) -> 
     """ "Why?" after "When was the wall rebuilt?" asks why the wall was rebuilt, in a
     conversation and typed after the first question; a sentence answering both parts of
     one message is quoted once."""
-    harbour = build_assistant(_corpus(tmp_path, minilm, "harbour", HARBOUR), embeddings=minilm)
+    harbour = _assistant(tmp_path, minilm, "harbour", HARBOUR)
     chat = harbour.conversation()
     assert "1988" in chat.ask("When was the harbour wall rebuilt?").answer
     answer = chat.ask("Why?")
@@ -462,7 +467,7 @@ def test_a_two_part_question_says_which_part_the_sources_do_not_answer(lighthous
 def test_markup_in_a_question_does_not_pull_in_an_injected_paragraph(
     tmp_path: Path, minilm
 ) -> None:
-    garden = build_assistant(_corpus(tmp_path, minilm, "garden", GARDEN), embeddings=minilm)
+    garden = _assistant(tmp_path, minilm, "garden", GARDEN)
     answer = garden.ask("<script>alert(1)</script> what is compost?")
     assert not answer.abstained and "decayed organic matter" in answer.answer
     assert "HACKED" not in answer.answer
@@ -553,7 +558,7 @@ def test_the_sentence_giving_the_kind_of_answer_asked_for_leads(shop) -> None:
 def test_a_contact_detail_is_quoted_only_where_the_text_gives_it(tmp_path: Path, minilm) -> None:
     """The helpline's number is in the text; an email address is not, and "through the
     clinic's website" names a website without giving its address."""
-    clinic = build_assistant(_corpus(tmp_path, minilm, "clinic", CLINIC), embeddings=minilm)
+    clinic = _assistant(tmp_path, minilm, "clinic", CLINIC)
     for asked in ("What is the clinic's phone number?", "What number do I call at night?"):
         answer = clinic.ask(asked)
         assert not answer.abstained and "0800 555 0199" in answer.answer, answer.answer
@@ -575,12 +580,12 @@ def test_a_contact_detail_is_quoted_only_where_the_text_gives_it(tmp_path: Path,
             "Court bookings and enquiries: phone 01632 960 412.",
         ]
     )
-    courts = build_assistant(_corpus(tmp_path, minilm, "hall", hall + "\n"), embeddings=minilm)
+    courts = _assistant(tmp_path, minilm, "hall", hall + "\n")
     answer = courts.ask("What number do I ring to book a badminton court?")
     assert not answer.abstained and "01632 960 412" in answer.answer, answer.answer
     # A short number to call is a phone number too.
     rules = "Pool rules\n\nIn an emergency, dial 999 and tell a lifeguard.\n\nThe pool opens at 7 a.m.\n"
-    pool = build_assistant(_corpus(tmp_path, minilm, "pool", rules), embeddings=minilm)
+    pool = _assistant(tmp_path, minilm, "pool", rules)
     answer = pool.ask("What number should I call in an emergency?")
     assert not answer.abstained and "dial 999" in answer.answer, answer.answer
 
@@ -591,7 +596,7 @@ def test_a_likely_sentence_giving_the_count_leads_from_behind_one_without(
     """With a paragraph on ordering added to the shop, "It has three decks" fell 0.06
     behind the sentence without a count, and "How many decks ...?" abstained."""
     ordering = "\nBread can be ordered by phone on 01632 960 421 or through the shop's website.\n"
-    shop = build_assistant(_corpus(tmp_path, minilm, "shop", SHOP + ordering), embeddings=minilm)
+    shop = _assistant(tmp_path, minilm, "shop", SHOP + ordering)
     answer = shop.ask("How many decks does the oven have?")
     assert not answer.abstained, answer.answer
     assert answer.answer.startswith("It has three decks"), answer.answer
@@ -600,7 +605,7 @@ def test_a_likely_sentence_giving_the_count_leads_from_behind_one_without(
 def test_a_measure_asked_for_by_its_unit_is_not_given_by_another(tmp_path: Path, minilm) -> None:
     """The manual gives no wattage: "the power cord" is no power rating, and litres answer
     only how much water."""
-    kettle = build_assistant(_corpus(tmp_path, minilm, "kettle", KETTLE), embeddings=minilm)
+    kettle = _assistant(tmp_path, minilm, "kettle", KETTLE)
     power = kettle.ask("What is the kettle's power rating in watts?")
     assert power.abstained, power.answer
     assert power.answer.startswith("The sources don't give the kettle's power rating in watts")
@@ -613,7 +618,7 @@ def test_the_sentence_of_the_paragraph_that_gives_the_date_is_quoted(
 ) -> None:
     """ "Hungarian-born chemist" matches "born" better than the sentence after it, which
     gives the date; asked as "date of birth", the question wants a date too."""
-    varga = build_assistant(_corpus(tmp_path, minilm, "varga", VARGA), embeddings=minilm)
+    varga = _assistant(tmp_path, minilm, "varga", VARGA)
     for asked in ("When was Elena Varga born?", "What is Elena Varga's date of birth?"):
         answer = varga.ask(asked)
         assert not answer.abstained and "3 March 1921" in answer.answer, answer.answer
@@ -622,7 +627,7 @@ def test_the_sentence_of_the_paragraph_that_gives_the_date_is_quoted(
 
 def test_a_date_written_day_first_is_no_amount(tmp_path: Path, minilm) -> None:
     """ "From 9 March" and "on 12 March" say when, not how much rain fell."""
-    storm = build_assistant(_corpus(tmp_path, minilm, "storm", STORM), embeddings=minilm)
+    storm = _assistant(tmp_path, minilm, "storm", STORM)
     rain = storm.ask("How much rain fell?")
     assert rain.abstained, rain.answer
     assert rain.answer.startswith("The sources don't give the amount of rain."), rain.answer
@@ -632,7 +637,7 @@ def test_a_date_written_day_first_is_no_amount(tmp_path: Path, minilm) -> None:
 
 def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm) -> None:
     """A span of years counts no seals, and a volume of water is no share of it."""
-    seals = build_assistant(_corpus(tmp_path, minilm, "seals", SEALS), embeddings=minilm)
+    seals = _assistant(tmp_path, minilm, "seals", SEALS)
     count = seals.ask("How many Caspian seals are left today?")
     assert count.abstained, count.answer
     assert "number of Caspian seals" in count.answer
@@ -644,7 +649,7 @@ def test_a_count_or_share_is_not_given_by_another_number(tmp_path: Path, minilm)
 
 def test_a_who_question_is_answered_by_a_kind_of_person(tmp_path: Path, minilm) -> None:
     """ "Who ..." wants a name, or a kind of person: "a powerful boss" answers it."""
-    game = build_assistant(_corpus(tmp_path, minilm, "game", DUNGEONS), embeddings=minilm)
+    game = _assistant(tmp_path, minilm, "game", DUNGEONS)
     answer = game.ask("Who must the player fight at the end of each dungeon?")
     assert not answer.abstained and "boss" in answer.answer, answer.answer
 
@@ -654,7 +659,7 @@ def test_a_numbered_one_of_a_series_is_answered_only_from_where_it_is_named(
 ) -> None:
     """Version 4.0's release date does not say when version 5.0 comes out, and a version
     the notes never name is said to be missing by its name."""
-    notes = build_assistant(_corpus(tmp_path, minilm, "notes", RELEASE), embeddings=minilm)
+    notes = _assistant(tmp_path, minilm, "notes", RELEASE)
     four = notes.ask("When was version 4.0 released?")
     assert not four.abstained and "12 September 2026" in four.answer, four.answer
     five = notes.ask("When will version 5.0 be released?")
@@ -666,7 +671,7 @@ def test_a_numbered_one_of_a_series_is_answered_only_from_where_it_is_named(
 
 def test_named_after_someone_says_no_time(tmp_path: Path, minilm) -> None:
     """ "Named after the engineer" holds no date: a when-question is not answered by it."""
-    bridge = build_assistant(_corpus(tmp_path, minilm, "bridge", BRIDGE), embeddings=minilm)
+    bridge = _assistant(tmp_path, minilm, "bridge", BRIDGE)
     answer = bridge.ask("When was the Wend Bridge built?")
     assert answer.abstained, answer.answer
     assert answer.answer.startswith("The sources don't say when"), answer.answer
@@ -677,7 +682,7 @@ def test_named_after_someone_says_no_time(tmp_path: Path, minilm) -> None:
 def test_a_name_asked_by_its_initials_is_found_spelled_out(tmp_path: Path, minilm) -> None:
     """ "The EIB" is the European Investment Bank the text names in full; initials that
     spell out nothing it names are still missing."""
-    port = build_assistant(_corpus(tmp_path, minilm, "port", TERMINAL), embeddings=minilm)
+    port = _assistant(tmp_path, minilm, "port", TERMINAL)
     loan = port.ask("How much is the EIB loan?")
     assert not loan.abstained and "€90 million" in loan.answer, loan.answer
     imf = port.ask("How much did the IMF lend?")
@@ -689,7 +694,7 @@ def test_how_often_and_how_much_longer_are_answered_by_a_rate_and_a_difference(
 ) -> None:
     """ "Often recommended" says nothing of how often; "five days a week" does. "How much
     longer" asks for a difference, not for something called "longer"."""
-    trial = build_assistant(_corpus(tmp_path, minilm, "trial", TRIAL), embeddings=minilm)
+    trial = _assistant(tmp_path, minilm, "trial", TRIAL)
     often = trial.ask("How often did the walking group walk?")
     assert not often.abstained and "five days a week" in often.answer, often.answer
     assert "recommended" not in often.answer, often.answer
@@ -702,7 +707,7 @@ def test_a_name_asked_to_be_defined_is_answered_where_it_is_spelled_out(
 ) -> None:
     """ "What is the PSQI?" is answered by the sentence that says what the initials stand
     for, not by the one that only uses them."""
-    scores = build_assistant(_corpus(tmp_path, minilm, "scores", SCORES), embeddings=minilm)
+    scores = _assistant(tmp_path, minilm, "scores", SCORES)
     answer = scores.ask("What is the PSQI?")
     assert not answer.abstained, answer.answer
     assert answer.answer.startswith("Sleep was measured"), answer.answer
@@ -711,7 +716,7 @@ def test_a_name_asked_to_be_defined_is_answered_where_it_is_spelled_out(
 def test_each_item_of_a_list_is_quoted_on_its_own(tmp_path: Path, minilm) -> None:
     """A list's items are its sentences: the answer quotes the item that answers, not the
     whole list; "DVD" is named by "DVDs", and "twice" says how many times."""
-    library = build_assistant(_corpus(tmp_path, minilm, "library", LENDING), embeddings=minilm)
+    library = _assistant(tmp_path, minilm, "library", LENDING)
     dvd = library.ask("How long can I keep a DVD?")
     assert not dvd.abstained and "DVDs and games for one week" in dvd.answer, dvd.answer
     assert "12 items" not in dvd.answer, dvd.answer
@@ -722,7 +727,7 @@ def test_each_item_of_a_list_is_quoted_on_its_own(tmp_path: Path, minilm) -> Non
 def test_a_fact_given_for_the_other_of_a_pair_is_not_the_answer(tmp_path: Path, minilm) -> None:
     """ "£9.00 a child" is no adult's price, and the inlet tube's colour is not the
     outlet's."""
-    camp = build_assistant(_corpus(tmp_path, minilm, "camp", ACTIVITIES), embeddings=minilm)
+    camp = _assistant(tmp_path, minilm, "camp", ACTIVITIES)
     child = camp.ask("How much does archery cost for a child?")
     assert not child.abstained and "£9.00 a child" in child.answer, child.answer
     adult = camp.ask("How much does archery cost for an adult?")
@@ -734,7 +739,7 @@ def test_a_fact_given_for_the_other_of_a_pair_is_not_the_answer(tmp_path: Path, 
 def test_a_place_on_a_site_answers_where(tmp_path: Path, minilm) -> None:
     """ "The overflow car park" says where a second car goes, though no town or country
     is named."""
-    site = build_assistant(_corpus(tmp_path, minilm, "site", PARKING), embeddings=minilm)
+    site = _assistant(tmp_path, minilm, "site", PARKING)
     answer = site.ask("Where does a second car have to go?")
     assert not answer.abstained and "overflow car park" in answer.answer, answer.answer
 
@@ -742,7 +747,7 @@ def test_a_place_on_a_site_answers_where(tmp_path: Path, minilm) -> None:
 def test_a_question_for_a_name_wants_a_name(tmp_path: Path, minilm) -> None:
     """ "Restaurants ... for visitors" names no restaurant; "known as 'Eiffel Tower Brown'"
     does name the shade."""
-    tower = build_assistant(_corpus(tmp_path, minilm, "tower", TOWER), embeddings=minilm)
+    tower = _assistant(tmp_path, minilm, "tower", TOWER)
     restaurant = tower.ask("What is the name of the restaurant on the second level?")
     assert restaurant.abstained, restaurant.answer
     shade = tower.ask("What is the name of the shade of brown?")
@@ -753,7 +758,7 @@ def test_a_price_counts_nothing_and_an_address_gives_no_postcode(tmp_path: Path,
     """ "£3.00 per adult" is no number of dogs (the visitors' sentence, which matches "bring"
     and "dogs" best, is not quoted); an address without a postcode does not answer "What
     is the postcode?"."""
-    camp = build_assistant(_corpus(tmp_path, minilm, "dogs", DOGS), embeddings=minilm)
+    camp = _assistant(tmp_path, minilm, "dogs", DOGS)
     dogs = camp.ask("How many dogs can I bring?")
     assert "visitors may not" not in dogs.answer, dogs.answer
     assert dogs.abstained or dogs.answer.startswith("Up to two dogs"), dogs.answer
@@ -764,7 +769,7 @@ def test_a_price_counts_nothing_and_an_address_gives_no_postcode(tmp_path: Path,
 def test_a_step_asked_for_by_its_number_is_that_item(tmp_path: Path, minilm) -> None:
     """ "Step 3" is the item numbered 3, though it shares no other word with the question,
     and a step the list does not have is said to be missing."""
-    setup = build_assistant(_corpus(tmp_path, minilm, "steps", STEPS), embeddings=minilm)
+    setup = _assistant(tmp_path, minilm, "steps", STEPS)
     third = setup.ask("What do I do in step 3?")
     assert not third.abstained and third.answer.startswith("Push the blue"), third.answer
     first = setup.ask("What is the first step?")
