@@ -253,8 +253,8 @@ class ParagraphMatch:
     credit: bool = False  # the paragraph is a credit line ("Translated by ... in Ankara")
 
 
-# What a credit line can answer: who made the piece, and where.
-CREDITED = frozenset({AnswerType.NAMED, AnswerType.PLACE})
+# What a credit line can answer: who made the piece, where and when.
+CREDITED = frozenset({AnswerType.NAMED, AnswerType.PLACE, AnswerType.DATE, AnswerType.YEAR})
 
 
 def quotable(paragraph: ParagraphMatch, kind: AnswerType, cfg: ScoringConfig) -> bool:
@@ -656,7 +656,10 @@ def confidence(candidates: Sequence[Candidate], cfg: ScoringConfig) -> float:
 # "That" open as many sentences that point nowhere ("It seems clear that", "That there are
 # ties ... is a claim"). Asked what something is, a lead that only calls it "this trump
 # card" points back too.
-_POINTS_BACK = re.compile(r"^\W*(?:this|these|those|such|he|she|they)\b", re.I)
+# "It was his first goal": whose goal the sentence before says.
+_POINTS_BACK = re.compile(
+    r"^\W*(?:this|these|those|such|he|she|they|it\s+(?:was|is)\s+(?:his|her|their))\b", re.I
+)
 _DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such)\s+([\w’'-]+(?:\s+[\w’'-]+)?)", re.I)
 _WHAT_IS = re.compile(r"^\W*what\s+(?:is|was|are|were)\b", re.I)
 
@@ -670,6 +673,8 @@ def points_back(sentence: str, question: Question) -> bool:
     True
     >>> points_back("This raised the cost.", q), points_back("It seems so.", q)
     (True, False)
+    >>> points_back("It was his first goal since January.", q)
+    True
     >>> why = Question.read("Why was Russia a winner of the war?", ["russia", "winner", "war"])
     >>> points_back("Russia is among the winners of this war.", why)
     False

@@ -221,6 +221,29 @@ Replace the cartridge every six months.
 """
 
 
+MATCH = """Dunmore Rovers 2-1 Kelby Town
+
+Dunmore Rovers came from behind to beat Kelby Town 2-1 at Harlow Park on Saturday, with \
+substitute Daniel Okafor heading the winner in the 88th minute.
+
+Kelby took the lead after 23 minutes, when their captain, Ryan Castell, tapped in a rebound.
+
+Manager Helen Dray made two changes at the break, bringing on Okafor and the 19-year-old \
+winger Josh Breen. Breen's pace changed the game.
+
+Dray praised Breen, who had never played more than 20 minutes for the first team.
+"""
+
+RECIPE = """Country Sourdough Loaf
+
+Mix the starter with the water, add the flour and leave the dough for 45 minutes.
+
+Bake the loaf for 45 minutes at 230C, until the crust is deep brown.
+
+Recipe by Marta Kowalczyk, first published on the Flour & Field blog in March 2023.
+"""
+
+
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
     sources.mkdir(parents=True)
@@ -776,3 +799,31 @@ def test_a_step_asked_for_by_its_number_is_that_item(tmp_path: Path, minilm) -> 
     assert not first.abstained and first.answer.startswith("Turn off the cold"), first.answer
     ninth = setup.ask("What is step 9?")
     assert ninth.abstained and ninth.answer.startswith("The sources don't mention step 9")
+
+
+def test_an_age_given_to_someone_else_answers_neither_how_old_nor_when(
+    tmp_path: Path, minilm
+) -> None:
+    """ "The 19-year-old winger Josh Breen" gives Breen's age: not Okafor's, named in the
+    same sentence, and no time at all."""
+    match = _assistant(tmp_path, minilm, "match", MATCH)
+    okafor = match.ask("How old is Daniel Okafor?")
+    assert okafor.abstained, okafor.answer
+    breen = match.ask("How old is Josh Breen?")
+    assert not breen.abstained and "19-year-old" in breen.answer, breen.answer
+    debut = match.ask("When did Josh Breen make his debut?")
+    assert "19-year-old" not in debut.answer, debut.answer
+
+
+def test_a_credit_line_answers_who_made_a_recipe_and_when_but_nothing_else(
+    tmp_path: Path, minilm
+) -> None:
+    """ "Recipe by ..., first published ... in March 2023" is a credit line: it names the
+    author, and says when, but what she recommends for pizza it does not say."""
+    recipe = _assistant(tmp_path, minilm, "recipe", RECIPE)
+    pizza = recipe.ask("What flour does Marta Kowalczyk recommend for pizza?")
+    assert pizza.abstained, pizza.answer
+    author = recipe.ask("Who wrote the recipe?")
+    assert not author.abstained and "Marta Kowalczyk" in author.answer, author.answer
+    published = recipe.ask("When was the recipe first published?")
+    assert not published.abstained and "March 2023" in published.answer, published.answer

@@ -136,7 +136,8 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
     (
         re.compile(
             r"\b(how (many|much|long|far|old|big|large|tall|high|deep|wide|often|fast|heavy|"
-            r"expensive|small|short)|what (percentage|percent|proportion|share|number|amount|"
+            r"expensive|small|short)|what (?:[a-z]+ )?(?:percentage|percent|proportion)|"
+            r"what (percentage|percent|proportion|share|number|amount|"
             r"fraction|size|length|area|volume|depth|height|width|distance|population|wattage|voltage|"
             r"budget|cost|price|rate|speed|temperature|capacity|age|" + _MONEY + r")|by how much|"
             r"what (is|was|are|were) (the |its |their |his |her )?([\w-]+['’]s )?"
@@ -225,6 +226,8 @@ def answer_type(question: str) -> AnswerType:
     ['quantity', 'year', 'date', 'named', 'place', 'reason', 'other']
     >>> answer_type("What is the owner's salary?").value, answer_type("What is Baku's area?").value
     ('quantity', 'quantity')
+    >>> answer_type("What hydration percentage is the dough?").value
+    'quantity'
     >>> [answer_type(q).value for q in ("What is her date of birth?",
     ...  "What was the first release date?", "What is the deadline for applications?",
     ...  "What is the closing time on Saturdays?", "What is the date format?")]
@@ -291,7 +294,8 @@ _CLOCK = re.compile(
 )
 # "After" in "named after", "looked after" or "after all" is not a time.
 _TIME_PHRASE = re.compile(
-    r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|year|years|"
+    r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|"
+    r"years?(?![- ]olds?\b)|"  # "the 19-year-old winger" gives an age, not a time
     r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|before|"
     r"(?<!named )(?<!name )(?<!called )(?<!look )(?<!looks )(?<!looked )(?<!looking )"
     r"(?<!take )(?<!takes )(?<!took )after(?! all\b)|"
@@ -379,6 +383,8 @@ def has_date(text: str, strict: bool = False) -> bool:
     (False, False)
     >>> has_date("It reopened after the war.")
     True
+    >>> has_date("He brought on the 19-year-old winger."), has_date("She is 40 years old.")
+    (False, False)
     """
     if _EXPLICIT_DATE.search(text):
         return True
@@ -545,8 +551,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     rest = _strip_words(sentence, asked)
     if kind is AnswerType.QUANTITY:
         name = measure_name(question)
-        if _MADE_IN.search(rest) and name == "age":
-            return True
+        if name == "age":
+            if _MADE_IN.search(rest):
+                return True
+            if age_of_another(sentence, question):
+                return False
         if _YEAR_SPAN.search(rest) and name == "long":
             return True
         if name == "often":
@@ -803,6 +812,35 @@ _MADE_IN = re.compile(
 )
 
 
+# An age given to someone by name: "the 19-year-old winger Josh Breen", "Josh Breen, 19,".
+_NAMED = r"((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)"
+_AGE_GIVEN = [
+    re.compile(r"\b[\w-]+[- ]years?[- ]old(?:\s+[a-z][\w-]*){0,3}\s+" + _NAMED),
+    re.compile(_NAMED + r",\s+(?:aged\s+)?\d{1,3},"),
+]
+_AGE = re.compile(r"[- ]years?[- ]old\b|\baged\s+\d|,\s+\d{1,3},")
+
+
+def age_of_another(sentence: str, question: str) -> bool:
+    """Whether every age ``sentence`` gives belongs to someone the question does not name.
+
+    >>> q = "How old is Daniel Okafor?"
+    >>> age_of_another("He brought on Okafor and the 19-year-old winger Josh Breen.", q)
+    True
+    >>> age_of_another("Daniel Okafor, 24, scored.", q), age_of_another("Okafor is 24.", q)
+    (False, False)
+    >>> age_of_another("The 24-year-old striker Daniel Okafor came on.", q)
+    False
+    """
+    asked = {fold(w) for n in names(question) for w in n.split()}
+    if not asked or not _AGE.search(sentence):
+        return False
+    owners = [m.group(1) for p in _AGE_GIVEN for m in p.finditer(sentence)]
+    if len(owners) < len(_AGE.findall(sentence)):
+        return False  # an age given to no name: it may be theirs
+    return not any(asked & {fold(w) for w in owner.split()} for owner in owners)
+
+
 # How long something lasted is also given by the years or days it began and ended: "the
 # war, which took place between 1992 and 1994", "in office from 1971 to 1982", "closed
 # from 3 March to 28 April".
@@ -949,10 +987,12 @@ def _strip_words(text: str, words: set[str]) -> str:
 
 
 # A credit line says who made the piece ("Translated by Can Atalay in Ankara", "Reporting
-# by ...; editing by ..."): it answers who made it and where, and nothing about the subject.
+# by ...; editing by ...", "Recipe by ..., first published in March 2023"): it answers who
+# made it, where and when, and nothing about the subject.
 _CREDIT = re.compile(
     r"^\W*(?:(?:additional\s+)?reporting|translated|written|edited|editing|compiled|"
-    r"reported|photos?|photographs?|illustrations?|interview)"
+    r"reported|photos?|photographs?|illustrations?|interview|recipe|words|text|story|"
+    r"article|review|design|graphics|video|research)"
     r"(?:\s+from\s+(?:the\s+)?[\w-]+)?\s+by\b",  # "Translated from Turkish by"
     re.I,
 )
@@ -965,8 +1005,10 @@ def credit_line(text: str) -> bool:
     (True, True)
     >>> credit_line("Translated into six languages by volunteers, the report reached millions.")
     False
+    >>> credit_line("Recipe by Marta Kowalczyk, first published on the Flour & Field blog in 2023.")
+    True
     """
-    return len(text.split()) <= 12 and bool(_CREDIT.match(text))
+    return len(text.split()) <= 20 and bool(_CREDIT.match(text))
 
 
 # Words that pick one of a few kinds that exclude each other: a price "a child" is not
