@@ -244,6 +244,18 @@ Recipe by Marta Kowalczyk, first published on the Flour & Field blog in March 20
 """
 
 
+LEAVE = """Absence policy
+
+Employees who are ill must phone their line manager before 9:30am on the first day of \
+absence. From the eighth day, a fit note from a doctor is required.
+
+Employees may take up to five days of paid compassionate leave on the death of a close \
+relative. Jury service is paid at full pay for up to 10 days.
+
+Questions about this policy go to the HR team at Brightwater Logistics on extension 4410.
+"""
+
+
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
     sources.mkdir(parents=True)
@@ -827,3 +839,18 @@ def test_a_credit_line_answers_who_made_a_recipe_and_when_but_nothing_else(
     assert not author.abstained and "Marta Kowalczyk" in author.answer, author.answer
     published = recipe.ask("When was the recipe first published?")
     assert not published.abstained and "March 2023" in published.answer, published.answer
+
+
+def test_leave_counted_in_days_an_nth_day_and_a_missing_street_address(
+    tmp_path: Path, minilm
+) -> None:
+    """ "Five days of paid compassionate leave" is how much leave (a span of time, kept
+    because it is of leave); "from the eighth day" says when; a company's name without a
+    street or postcode is not its address."""
+    policy = _assistant(tmp_path, minilm, "leave", LEAVE)
+    leave = policy.ask("How much compassionate leave can I take?")
+    assert not leave.abstained and "five days" in leave.answer, leave.answer
+    note = policy.ask("When do I need a doctor's note?")
+    assert not note.abstained and "eighth day" in note.answer, note.answer
+    address = policy.ask("What is Brightwater Logistics' address?")
+    assert address.abstained and "address" in address.answer, address.answer

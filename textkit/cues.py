@@ -53,6 +53,9 @@ _CONTACT_KINDS = {
     "web": r"(?<!which )web\s?sites?(?:\s+address(?:es)?)?|web\s+(?:address|page)(?:es|s)?|"
     r"urls?|home\s?page",
     "postcode": r"post\s?codes?|postal\s+codes?|zip\s?codes?",
+    # A street address; not an email, web or IP address (those kinds come first or
+    # are no place).
+    "address": r"(?<!\bip )(?<!\bmac )(?:postal\s+|street\s+|home\s+|office\s+)?address(?:es)?",
 }
 _CONTACT_QUESTION = re.compile(
     r"\b(?:what|which)\b(?:\s+[\w’'-]+){0,6}?\s+(?:"
@@ -90,6 +93,14 @@ _CONTACT_FORMS = {
         r"\d{5}(?:-\d{4})?)\b"
     ),
 }
+# A street address: a house number or a street's name ("12 Quay Street", "Shore Road"),
+# or a postcode.
+_CONTACT_FORMS["address"] = re.compile(
+    r"\b(?:[A-Z][\w'’-]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Way|Drive|Dr|"
+    r"Place|Pl|Square|Sq|Close|Court|Crescent|Terrace|Boulevard|Blvd|Parade|Row|Quay|"
+    r"Wharf|Walk|Gardens|Mews|Hill|Park|Green)\b\.?(?!\s+(?:[A-Z]|of\b))|"
+    + _CONTACT_FORMS["postcode"].pattern
+)
 
 
 @lru_cache(maxsize=1024)
@@ -121,6 +132,12 @@ def contact_form(question: str) -> re.Pattern[str] | None:
     >>> [bool(post.search(t)) for t in ("Shore Road, Eldersby EX4 4QJ.", "Shore Road, Eldersby.",
     ...  "Open since 2019.", "Boston, MA 02139.")]
     [True, False, False, True]
+    >>> addr = contact_form("What is Brightwater Logistics' address?")
+    >>> [bool(addr.search(t)) for t in ("It is at 12 Quay Street, Hull.", "It moved to Hull.",
+    ...  "Write to Brightwater Logistics Ltd.", "Write to us at Unit 4, Shore Road, Hull.")]
+    [True, False, False, True]
+    >>> contact_form("What is the email address?") is contact_form("What is the email?")
+    True
     >>> [contact_form(q) for q in ("What is the email policy?", "Which website published it?",
     ...  "Can I book by email?", "How many phone numbers are there?")]
     [None, None, None, None]
@@ -385,10 +402,22 @@ def has_date(text: str, strict: bool = False) -> bool:
     True
     >>> has_date("He brought on the 19-year-old winger."), has_date("She is 40 years old.")
     (False, False)
+    >>> has_date("From the eighth day, a fit note is required.")
+    True
     """
     if _EXPLICIT_DATE.search(text):
         return True
-    return not strict and bool(_TIME_PHRASE.search(text) or _CLOCK.search(text))
+    return not strict and bool(
+        _TIME_PHRASE.search(text) or _CLOCK.search(text) or _NTH_DAY.search(text)
+    )
+
+
+# "From the eighth day", "in the first week": a time counted from a start.
+_NTH_DAY = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+    r"twelfth|\d{1,3}(?:st|nd|rd|th))\s+(?:day|week|month|year|night|morning|hour)\b",
+    re.I,
+)
 
 
 # A name made into an adjective ("Syria-based", "Iran-backed", "US-led") names the place
@@ -484,6 +513,11 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     False
     >>> satisfies(answer_type(q), "About 100,000 seals live there, fewer than 50 years ago.", q)
     True
+    >>> q = "How much compassionate leave can I take?"
+    >>> satisfies(answer_type(q), "You may take up to five days of paid compassionate leave.", q)
+    True
+    >>> satisfies(answer_type(q), "Compassionate leave was granted 12 years ago.", q)
+    False
     >>> q = "How many years did the siege last?"
     >>> satisfies(answer_type(q), "The siege lasted two years.", q)
     True
@@ -562,8 +596,9 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
             return bool(re.search(_FREQUENCY, rest, re.I))
         counted = counted_words(question)
         if counted and not counted & _TIME_UNITS:
-            # "How many seals ...": "over the last hundred years" counts years, not seals.
-            rest = _TIME_SPAN.sub(" ", rest)
+            # "How many seals ...": "over the last hundred years" counts years, not seals;
+            # but "five days of compassionate leave" is how much leave.
+            rest = _TIME_SPAN.sub(lambda m: _time_of(m, counted), rest)
         if counted and _HOW_MANY.search(question) and not counted & _MONEY_WORDS:
             # "How many dogs ...": "£3.00 per adult" is a price, not a count of dogs.
             rest = _SUM.sub(" ", rest)
@@ -812,6 +847,18 @@ _MADE_IN = re.compile(
 )
 
 
+_OF_WHAT = re.compile(r"(?:['’]s?|\s+of)((?:\s+[\w’'-]+){1,4})")
+
+
+def _time_of(span: re.Match[str], counted: set[str]) -> str:
+    """A span of time kept when it measures what is counted ("five days of paid
+    compassionate leave", "four weeks' notice"), else blanked."""
+    after = _OF_WHAT.match(span.string, span.end())
+    if after and counted & {stem(fold(w)) for w in after.group(1).split()}:
+        return span.group(0)
+    return " "
+
+
 # An age given to someone by name: "the 19-year-old winger Josh Breen", "Josh Breen, 19,".
 _NAMED = r"((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)"
 _AGE_GIVEN = [
@@ -878,6 +925,9 @@ def _plural(word: str) -> bool:
 
 
 # Verbs that may follow an amount's noun without an auxiliary ("how much rain *fell*").
+_AUXILIARIES = frozenset(
+    "can could do does did is are was were will would should must may might has have had".split()
+)
 _VERBS = frozenset(
     """fell fall came come went go got get gave give took take made make cost spent spend paid
     pay grew grow rose rise ran run left leave brought bring held hold kept keep lost lose sold
@@ -905,6 +955,8 @@ def counted_phrase(question: str) -> tuple[str, str] | None:
     (('much', 'gas'), ('much', 'water'))
     >>> counted_phrase("How much rain fell?"), counted_phrase("How much emergency funding arrived?")
     (('much', 'rain'), ('much', 'emergency funding'))
+    >>> counted_phrase("How much compassionate leave can I take?")
+    ('much', 'compassionate leave')
     >>> counted_phrase("How many did it lose?"), counted_phrase("How long is it?")
     (None, None)
 
@@ -917,12 +969,23 @@ def counted_phrase(question: str) -> tuple[str, str] | None:
         return None
     which = match.group(1).lower()
     words: list[str] = []
-    for word in match.group(2).split():
+    split = match.group(2).split()
+    after = question[match.end() :].split()[:1]
+    for i, word in enumerate(split):
         low = fold(word)
+        # "How much compassionate leave can I take?": a word before an auxiliary is the
+        # noun, whatever verb it also spells.
+        following = fold(split[i + 1] if i + 1 < len(split) else after[0] if after else "")
+        noun = following in _AUXILIARIES
         if (
             low in _COMPARATIVES
             or low in STOPWORDS
-            or (which == "much" and words and (_plural(low) or low.endswith("ed") or low in _VERBS))
+            or (
+                which == "much"
+                and words
+                and not noun
+                and (_plural(low) or low.endswith("ed") or low in _VERBS)
+            )
         ):
             break
         words.append(word)
