@@ -256,6 +256,17 @@ Questions about this policy go to the HR team at Brightwater Logistics on extens
 """
 
 
+COMPANY = """Halden Instruments
+
+In 1971 the company moved to a purpose-built factory in Wakefield. By then it employed \
+230 people.
+
+Its ECG monitor, the Cardia 200, launched in 1993, became its best-selling product.
+
+Its annual revenue in 2023 was £118 million, of which 70 percent came from medical products.
+"""
+
+
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
     sources.mkdir(parents=True)
@@ -854,3 +865,17 @@ def test_leave_counted_in_days_an_nth_day_and_a_missing_street_address(
     assert not note.abstained and "eighth day" in note.answer, note.answer
     address = policy.ask("What is Brightwater Logistics' address?")
     assert address.abstained and "address" in address.answer, address.answer
+
+
+def test_an_opposite_event_or_another_sum_is_not_the_one_asked_for(tmp_path: Path, minilm) -> None:
+    """The launch year does not say when the monitor was discontinued, nor the revenue what
+    the profit was; "it employed 230 people" does say how many staff it had."""
+    company = _assistant(tmp_path, minilm, "company", COMPANY)
+    ended = company.ask("When was the Cardia 200 discontinued?")
+    assert ended.abstained, ended.answer
+    launched = company.ask("When was the Cardia 200 launched?")
+    assert not launched.abstained and "1993" in launched.answer, launched.answer
+    profit = company.ask("What was the company's profit in 2023?")
+    assert profit.abstained, profit.answer
+    staff = company.ask("How many staff did it have in 1971?")
+    assert not staff.abstained and "230 people" in staff.answer, staff.answer

@@ -232,6 +232,7 @@ _TYPE_PATTERNS: list[tuple[re.Pattern[str], AnswerType]] = [
 _WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
+@lru_cache(maxsize=4096)
 def answer_type(question: str) -> AnswerType:
     """The kind of answer a question wants.
 
@@ -1035,6 +1036,8 @@ _GROUPS: list[tuple[list[str], list[str]]] = [
     (_DWELLINGS, _DWELLINGS),
     (["car", "vehicl"], ["car", "vehicl"]),
     (["firm", "compani", "busi"], ["firm", "compani", "busi"]),
+    # "How many staff ...": "it employed 230 people".
+    (["staff", "employe", "worker"], ["staff", "employe", "worker", "peopl", "person"]),
     (["ship", "vessel", "boat"], ["ship", "vessel", "boat"]),
 ]
 _COUNTED_AS: dict[str, frozenset[str]] = {
@@ -1103,8 +1106,22 @@ _EXCLUSIVE = [
         "public|private",
         "hot|cold",
         "wet|dry",
+        "revenue revenues turnover|profit profits",
     )
 ]
+# Events that are each other's opposite, for a question asking when: the opening time
+# does not say when it closes. (Not otherwise: "Is it open on Sundays?" is answered by
+# "closed on Sundays", and "Who voted to keep it open?" by who moved that it close.)
+_EVENTS = [
+    [frozenset(kind.split()) for kind in group.split("|")]
+    for group in (
+        "open opens opened opening|close closes closed closing",
+        "born birth|died die dies death",
+        "launch launches launched|discontinue discontinued withdrawn",
+        "begin begins began start starts started|end ends ended finish finishes finished",
+    )
+]
+
 # "with the electric", "without a booking": which of the two, and the thing.
 _WITH = re.compile(r"\b(with|without)\s+(?:(?:the|a|an|any|its|their|your)\s+)?([a-z]+)")
 
@@ -1125,9 +1142,18 @@ def contradicts(question: str, sentence: str) -> bool:
     True
     >>> contradicts("Can I come without a booking?", "Come with a friend.")
     False
+    >>> contradicts("When does the pool close?", "The pool opens at 7am."), contradicts(
+    ...     "Is the pool open on Sundays?", "The pool is closed on Sundays.")
+    (True, False)
+    >>> contradicts("Who voted to keep the library open?", "Coyle moved that it close.")
+    False
+    >>> contradicts("What was the profit in 2023?", "Its revenue in 2023 was £118 million.")
+    True
     """
     asked, said = folded_words(question), folded_words(sentence)
-    for group in _EXCLUSIVE:
+    when = answer_type(question) in (AnswerType.DATE, AnswerType.YEAR)
+    groups = _EXCLUSIVE + _EVENTS if when else _EXCLUSIVE
+    for group in groups:
         for i, kind in enumerate(group):
             if kind & asked and not kind & said:
                 others = frozenset().union(*(k for j, k in enumerate(group) if j != i))
