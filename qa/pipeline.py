@@ -62,7 +62,7 @@ from textkit.cues import (
     step_asked,
 )
 from textkit.roles import given_to_another
-from textkit.sentences import item_number
+from textkit.sentences import item_number, resolved
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
 from vectorstore.embeddings import TOKENIZER_PATH
@@ -337,16 +337,19 @@ class Assistant:
             match = matches[rank]
             if rank < only or not quotable(match, kind, cfg):
                 continue
+            previous = ""
             for a, b, sim in per:
                 text = passage.text[a:b]
+                # Scored as read after the sentence before: "It" is that one's subject.
+                read, previous = resolved(previous, text) if previous else text, text
                 if not any(ch.isalpha() for ch in text):
                     continue
                 if cfg.role_required and any(given_to_another(r, text, same_name) for r in owned):
                     continue
                 if cfg.exclusive_kinds and contradicts(question, text):
                     continue
-                s_terms = term_set(text)
-                cover = retriever.lexical.coverage(question, text)  # the re-ranking's share
+                s_terms = term_set(read)
+                cover = retriever.lexical.coverage(question, read)  # the re-ranking's share
                 features = sentence_features(
                     analysis,
                     text,
@@ -356,7 +359,7 @@ class Assistant:
                     passage.dense,
                     cover,
                     match,
-                    aligner.sentence(rank, text),
+                    aligner.sentence(rank, read),
                 )
                 if kind is AnswerType.CONTACT and cfg.contact_required and features["type_missing"]:
                     continue  # no phone number, email or web address: it cannot be the one

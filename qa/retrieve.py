@@ -26,7 +26,7 @@ from errors import EmptyStoreError
 from qa.models import Passage
 from qa.scoring import ScoringConfig, rerank_score, rrf
 from settings import Settings
-from textkit.sentences import quoted_spans
+from textkit.sentences import quoted_spans, resolved
 from vectorstore.chunk_rows import ChunkRow
 from vectorstore.embeddings import embed_matrix
 from vectorstore.index import Index, open_index
@@ -52,7 +52,13 @@ class SentenceVectors:
             missing = [p for p in passages if p.chunk_hash + p.id not in self._cache]
         if missing:
             spans = [quoted_spans(p.text) or [(0, len(p.text))] for p in missing]
-            flat = [p.text[a:b] for p, ss in zip(missing, spans) for a, b in ss]
+            # "It is written in Rust" is embedded as what it says of the sentence before's
+            # subject: "quickcsv is written in Rust".
+            flat = [
+                resolved(p.text[ss[i - 1][0] : ss[i - 1][1]], p.text[a:b]) if i else p.text[a:b]
+                for p, ss in zip(missing, spans)
+                for i, (a, b) in enumerate(ss)
+            ]
             vectors = embed_matrix(self.embeddings, flat)
             offset = 0
             with self._lock:

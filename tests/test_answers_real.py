@@ -267,6 +267,17 @@ Its annual revenue in 2023 was £118 million, of which 70 percent came from medi
 """
 
 
+TOOL = """quickcsv
+
+quickcsv is a command-line tool for cleaning and converting CSV files. It is written in \
+Rust, released under the MIT licence, and maintained by a team of four volunteers.
+
+quickcsv runs on Linux, macOS and Windows 10 or later. Install it with cargo.
+
+By default quickcsv expects a comma as the separator.
+"""
+
+
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
     sources.mkdir(parents=True)
@@ -890,3 +901,14 @@ def test_an_opposite_event_or_another_sum_is_not_the_one_asked_for(tmp_path: Pat
     assert profit.abstained, profit.answer
     staff = company.ask("How many staff did it have in 1971?")
     assert not staff.abstained and "230 people" in staff.answer, staff.answer
+
+
+def test_a_sentence_opening_with_it_is_read_as_about_the_subject_before(
+    tmp_path: Path, minilm
+) -> None:
+    """ "It is written in Rust" says what quickcsv is written in: scored as "quickcsv is
+    written in Rust", it is no longer outscored by every sentence that names quickcsv."""
+    tool = _assistant(tmp_path, minilm, "tool", TOOL)
+    language = tool.ask("What language is quickcsv written in?")
+    assert not language.abstained, language.answer
+    assert language.citations[0].quote.startswith("It is written in Rust"), language.answer

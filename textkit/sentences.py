@@ -119,3 +119,30 @@ def sentences(text: str) -> list[str]:
     ['One.', 'Two.']
     """
     return [text[a:b] for a, b in sentence_spans(text)]
+
+
+# A sentence that opens with a pronoun ("It is written in Rust", "He retired in 1989")
+# is about the subject of the sentence before: a subject ends at its first verb.
+_PRONOUN = re.compile(r"(?:It|He|She|They)(?=\s+[a-z])")
+_SUBJECT = re.compile(
+    r"^((?:The\s+|An?\s+)?[\w’'.&-]+(?:\s+[\w’'.&-]+){0,4}?)\s+(?:is|was|are|were|has|had|"
+    r"have|will|would|can|could|became|becomes|remains|remained)\b"
+)
+
+
+def resolved(previous: str, sentence: str) -> str:
+    """``sentence`` with its opening pronoun replaced by the subject of ``previous``, as
+    the two are read together; ``sentence`` itself when either has no such part.
+
+    >>> resolved("quickcsv is a command-line tool.", "It is written in Rust.")
+    'quickcsv is written in Rust.'
+    >>> resolved("Ruth Halden ran the firm.", "She retired in 1989.")
+    'She retired in 1989.'
+    >>> resolved("The Caspian seal is found nowhere else.", "Its numbers have fallen.")
+    'Its numbers have fallen.'
+    """
+    pronoun = _PRONOUN.match(sentence)
+    subject = _SUBJECT.match(previous.lstrip())
+    if pronoun is None or subject is None:
+        return sentence
+    return subject.group(1) + sentence[pronoun.end() :]
