@@ -274,6 +274,8 @@ Rust, released under the MIT licence, and maintained by a team of four volunteer
 
 quickcsv runs on Linux, macOS and Windows 10 or later. Install it with cargo.
 
+Excel files are not supported, but Parquet output was added in version 2.1.
+
 By default quickcsv expects a comma as the separator.
 """
 
@@ -912,3 +914,13 @@ def test_a_sentence_opening_with_it_is_read_as_about_the_subject_before(
     language = tool.ask("What language is quickcsv written in?")
     assert not language.abstained, language.answer
     assert language.citations[0].quote.startswith("It is written in Rust"), language.answer
+
+
+def test_a_version_says_when_and_or_later_does_not(tmp_path: Path, minilm) -> None:
+    """ "Added in version 2.1" says when Parquet output came; "Windows 10 or later" says
+    nothing of when quickcsv was first released."""
+    tool = _assistant(tmp_path, minilm, "versions", TOOL)
+    parquet = tool.ask("When was Parquet output added?")
+    assert not parquet.abstained and "version 2.1" in parquet.answer, parquet.answer
+    released = tool.ask("When was quickcsv first released?")
+    assert released.abstained, released.answer

@@ -312,7 +312,8 @@ _CLOCK = re.compile(
 )
 # "After" in "named after", "looked after" or "after all" is not a time.
 _TIME_PHRASE = re.compile(
-    r"\b(yesterday|today|tomorrow|ago|later|earlier|week|weeks|month|months|"
+    r"\b(yesterday|today|tomorrow|ago|week|weeks|month|months|"
+    r"(?<!or )later|(?<!or )earlier|"  # "Windows 10 or later" is a version, not a time
     r"years?(?![- ]olds?\b)|"  # "the 19-year-old winger" gives an age, not a time
     r"days|hours|spring|summer|autumn|fall|winter|morning|evening|night|before|"
     r"(?<!named )(?<!name )(?<!called )(?<!look )(?<!looks )(?<!looked )(?<!looking )"
@@ -405,14 +406,23 @@ def has_date(text: str, strict: bool = False) -> bool:
     (False, False)
     >>> has_date("From the eighth day, a fit note is required.")
     True
+    >>> has_date("It was added in version 2.1."), has_date("It runs on Windows 10 or later.")
+    (True, False)
     """
     if _EXPLICIT_DATE.search(text):
         return True
     return not strict and bool(
-        _TIME_PHRASE.search(text) or _CLOCK.search(text) or _NTH_DAY.search(text)
+        _TIME_PHRASE.search(text)
+        or _CLOCK.search(text)
+        or _NTH_DAY.search(text)
+        or _IN_VERSION.search(text)
     )
 
 
+# A software release says when: "Parquet output was added in version 2.1".
+_IN_VERSION = re.compile(
+    r"\b(?:in|since|from|as of|until|before|after|with)\s+(?:version|release|v)\s?\d", re.I
+)
 # "From the eighth day", "in the first week": a time counted from a start.
 _NTH_DAY = re.compile(
     r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
