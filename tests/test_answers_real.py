@@ -280,6 +280,18 @@ By default quickcsv expects a comma as the separator.
 """
 
 
+BIO = """Margarethe Voss
+
+Voss was born in Lübeck, the youngest of five children of a timber merchant. She was \
+educated at home by a governess and, from 1886, at the Edinburgh Ladies' College.
+
+In 1902 Voss married the geologist Thomas Baird. She spent her last years in Pitlochry, \
+where she died at the age of 77.
+
+The moss Bryum vossiae was named after her in 1955.
+"""
+
+
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
     sources.mkdir(parents=True)
@@ -924,3 +936,18 @@ def test_a_version_says_when_and_or_later_does_not(tmp_path: Path, minilm) -> No
     assert not parquet.abstained and "version 2.1" in parquet.answer, parquet.answer
     released = tool.ask("When was quickcsv first released?")
     assert released.abstained, released.answer
+
+
+def test_an_age_must_be_stated_and_a_name_given_to_what_is_named(tmp_path: Path, minilm) -> None:
+    """ "Born in Lübeck, the youngest of five children" states no age, and "educated by a
+    governess and at the Edinburgh Ladies' College" names no governess; "the moss Bryum
+    vossiae" does name the moss."""
+    bio = _assistant(tmp_path, minilm, "bio", BIO)
+    married = bio.ask("How old was Voss when she married?")
+    assert married.abstained, married.answer
+    died = bio.ask("How old was Voss when she died?")
+    assert not died.abstained and "age of 77" in died.answer, died.answer
+    governess = bio.ask("What was the name of her governess?")
+    assert governess.abstained, governess.answer
+    moss = bio.ask("What is the name of the moss named after Voss?")
+    assert not moss.abstained and "Bryum vossiae" in moss.answer, moss.answer

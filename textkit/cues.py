@@ -581,6 +581,12 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     >>> q = "How long was the pool closed?"
     >>> satisfies(answer_type(q), "It was closed from 3 March to 28 April 2024.", q)
     True
+    >>> q = "How old was Voss when she married?"
+    >>> satisfies(answer_type(q), "Voss was born in Lübeck, the youngest of five children.", q)
+    False
+    >>> satisfies(answer_type(q), "She died at the age of 77.", q), satisfies(
+    ...     answer_type(q), "Voss (12 March 1871 – 4 October 1948) was a botanist.", q)
+    (True, True)
     >>> q = "How old is Mayor Helen Brackwater?"
     >>> satisfies(answer_type(q), "Mayor Helen Brackwater has chaired it since May 2025.", q)
     False
@@ -599,8 +605,8 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         if name == "age":
             if _MADE_IN.search(rest):
                 return True
-            if age_of_another(sentence, question):
-                return False
+            # An age as texts give one; "born in Lübeck, the youngest of five" gives none.
+            return bool(_AGE_STATED.search(rest)) and not age_of_another(sentence, question)
         if _YEAR_SPAN.search(rest) and name == "long":
             return True
         if name == "often":
@@ -632,7 +638,13 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     found = [n for n in names(sentence, first_words=True) if fold(n) not in asked]
     if kind is AnswerType.NAMED:
         if _NAME_ASKED.search(question):
-            return bool(found)  # "What is the name of ...": a name, not "visitors"
+            # "What is the name of ...": a name, not "visitors"; and where the sentence
+            # names the thing itself, a name given to it ("educated by a governess and at
+            # the Edinburgh Ladies' College" names no governess).
+            head = named_noun(question)
+            if head and stem(head) in {stem(w) for w in folded_words(sentence)}:
+                return any(_bound(head, name, sentence) for name in found)
+            return bool(found)
         return bool(found or _PERSON_WORDS.search(rest) or person_noun(rest, question))
     # A month or a weekday is capitalised but is nowhere ("Monday to Friday"), and "in
     # April 2024", "at 9:00" or "on Saturdays" say when, not where.
@@ -643,6 +655,56 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
 _MONTH_OR_DAY = frozenset([*_MONTHS.split(), *_DAYS.split()])
 _CALENDAR = _MONTH_OR_DAY | {f"{d}s" for d in _DAYS.split()}  # "on Saturdays"
 _NAME_ASKED = re.compile(r"\bnames? of\b|\bwhat(?:'s| is| was)? (?:\w+ ){1,4}called\b", re.I)
+_DETERMINER = r"(?:(?:the|a|an|his|her|its|their|this|that|your|our|my)\s+)?"
+_NAMED_NOUN = re.compile(
+    r"\bnames?\s+of\s+" + _DETERMINER + r"((?:[\w-]+\s+){0,3}?[\w-]+?)"
+    r"(?=\s+(?:of|on|in|at|that|which|who|whom|where|for|from|with|by|used|is|was|did|does|"
+    r"do)\b|\s*[?.!]|\s*$)|\bwhat(?:'s|\s+is|\s+was)\s+" + _DETERMINER
+    + r"((?:[\w-]+\s+){0,3}?[\w-]+)\s+called\b",
+    re.I,
+)
+
+
+def named_noun(question: str) -> str | None:
+    """The thing whose name a question asks for.
+
+    >>> named_noun("What was the name of her governess?"), named_noun("What's the ship called?")
+    ('governess', 'ship')
+    >>> named_noun("What is the name of the restaurant on the second level?")
+    'restaurant'
+    """
+    match = _NAMED_NOUN.search(question)
+    if match is None:
+        return None
+    phrase = match.group(1) or match.group(2)
+    return fold(phrase.split()[-1])
+
+
+def _bound(head: str, name: str, sentence: str) -> bool:
+    """Whether ``sentence`` gives ``name`` to the ``head`` noun: "the restaurant is Le
+    Jules Verne", "a shade known as 'Eiffel Tower Brown'", "Midna, an imp", "its
+    governess, Miss Reid".
+
+    >>> _bound("governess", "Edinburgh", "taught by a governess and at Edinburgh")
+    False
+    >>> _bound("restaurant", "Le Jules Verne", "The restaurant is Le Jules Verne.")
+    True
+    >>> _bound("shade", "Eiffel Tower Brown", 'a shade of brown known as "Eiffel Tower Brown"')
+    True
+    """
+    # The noun may carry its complement: "a shade of brown known as ...".
+    noun = rf"\b{re.escape(head)}\w*(?:\s+of\s+[\w-]+)?"
+    named = re.escape(name)
+    gap = r"[\s,:\"'“”‘’(]+"
+    link = rf"(?:{gap}(?:called|named|known\s+as|is|was|were|the|a|an)){{0,3}}{gap}"
+    after = re.search(noun + link + named, sentence, re.I)
+    before = re.search(
+        named + r"[\s,]+(?:(?:is|was|were)\s+)?(?:the|a|an|its|their|his|her)\s+"
+        r"(?:[\w-]+\s+){0,2}" + head,
+        sentence,
+        re.I,
+    )
+    return bool(after or before)
 _ONCE = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 _AT_A_TIME = re.compile(
     r"\b(?:in|at|from|on|near)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:\d|(?:"
@@ -870,6 +932,17 @@ def _time_of(span: re.Match[str], counted: set[str]) -> str:
     return " "
 
 
+# An age stated: "77 years old", "the 19-year-old", "aged 30", "at the age of 77", "Josh
+# Breen, 19,", a birth year or a life's span ("(1871 – 1948)"), "5 million years ago", "dates
+# back to the 12th century".
+_AGE_STATED = re.compile(
+    r"\b[\w.-]+[- ]years?[- ]olds?\b|\b(?:centuries|century|decades?)\s+old\b|"
+    r"\baged?\s+(?:of\s+)?\d{1,3}\b|\bages?\s+of\s+\w+|\b\d{1,3}\s+years\s+of\s+age\b|"
+    r",\s+\d{1,3},|\bborn\b[^.;]{0,40}?\b" + _YEAR + r"\b|"
+    r"\b" + _YEAR + r"\s*[–-]\s*(?:\d{1,2}\s+\w+\s+)?" + _YEAR + r"\b|"
+    r"\byears?\s+ago\b|\bdat(?:es|ed|ing)\s+(?:back\s+)?(?:to|from)\b",
+    re.I,
+)
 # An age given to someone by name: "the 19-year-old winger Josh Breen", "Josh Breen, 19,".
 _NAMED = r"((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)"
 _AGE_GIVEN = [
@@ -1433,6 +1506,55 @@ _ALIAS_GROUPS = [
     "turkmenistan turkmen ashgabat",
     "ukraine ukrainian kyiv kiev",
     "uae emirates emirati",
+    # Countries and the adjectives made of them: "the Scottish Highlands" are in Scotland.
+    "scotland scottish scots",
+    "wales welsh",
+    "ireland irish",
+    "netherlands dutch holland",
+    "sweden swedish",
+    "norway norwegian norwegians",
+    "denmark danish danes",
+    "finland finnish finns",
+    "iceland icelandic",
+    "poland polish",
+    "greece greek greeks",
+    "portugal portuguese",
+    "switzerland swiss",
+    "austria austrian austrians",
+    "belgium belgian belgians",
+    "hungary hungarian hungarians",
+    "romania romanian romanians",
+    "bulgaria bulgarian bulgarians",
+    "serbia serbian serbs",
+    "croatia croatian croats",
+    "canada canadian canadians",
+    "mexico mexican mexicans",
+    "brazil brazilian brazilians",
+    "argentina argentinian argentine",
+    "chile chilean chileans",
+    "peru peruvian peruvians",
+    "australia australian australians",
+    "korea korean koreans",
+    "vietnam vietnamese",
+    "thailand thai",
+    "indonesia indonesian indonesians",
+    "philippines filipino filipinos philippine",
+    "nigeria nigerian nigerians",
+    "kenya kenyan kenyans",
+    "ethiopia ethiopian ethiopians",
+    "morocco moroccan moroccans",
+    "algeria algerian algerians",
+    "tunisia tunisian tunisians",
+    "libya libyan libyans",
+    "lebanon lebanese",
+    "yemen yemeni yemenis",
+    "qatar qatari qataris",
+    "kuwait kuwaiti kuwaitis",
+    "uzbekistan uzbek uzbeks",
+    "tajikistan tajik tajiks",
+    "kyrgyzstan kyrgyz",
+    "mongolia mongolian mongolians",
+    "cuba cuban cubans",
     # Months are written out or abbreviated: "November" ~ "Nov. 9".
     "january jan",
     "february feb",
@@ -1467,6 +1589,8 @@ def name_variants(name: str) -> frozenset[str]:
 
     >>> sorted(name_variants("Azeri"))[:3]
     ['azerbaijan', 'azerbaijani', 'azerbaijanis']
+    >>> sorted(name_variants("Scotland"))
+    ['scotland', 'scots', 'scottish']
     """
     key = fold(name).removesuffix("'s")
     return ALIASES.get(key, frozenset()) | {key, key.replace(".", "")}
