@@ -659,7 +659,8 @@ _DETERMINER = r"(?:(?:the|a|an|his|her|its|their|this|that|your|our|my)\s+)?"
 _NAMED_NOUN = re.compile(
     r"\bnames?\s+of\s+" + _DETERMINER + r"((?:[\w-]+\s+){0,3}?[\w-]+?)"
     r"(?=\s+(?:of|on|in|at|that|which|who|whom|where|for|from|with|by|used|is|was|did|does|"
-    r"do)\b|\s*[?.!]|\s*$)|\bwhat(?:'s|\s+is|\s+was)\s+" + _DETERMINER
+    r"do)\b|\s*[?.!]|\s*$)|\bwhat(?:'s|\s+is|\s+was)\s+"
+    + _DETERMINER
     + r"((?:[\w-]+\s+){0,3}?[\w-]+)\s+called\b",
     re.I,
 )
@@ -705,6 +706,8 @@ def _bound(head: str, name: str, sentence: str) -> bool:
         re.I,
     )
     return bool(after or before)
+
+
 _ONCE = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 _AT_A_TIME = re.compile(
     r"\b(?:in|at|from|on|near)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:\d|(?:"
