@@ -292,6 +292,15 @@ The moss Bryum vossiae was named after her in 1955.
 """
 
 
+PRINTER = """Troubleshooting the label printer
+
+If the red light blinks twice, the cover is open. If it blinks three times, the roll is \
+empty.
+
+Labels can be up to 1 metre long. The printer prints at 300 dots per inch.
+"""
+
+
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
     sources.mkdir(parents=True)
@@ -951,3 +960,12 @@ def test_an_age_must_be_stated_and_a_name_given_to_what_is_named(tmp_path: Path,
     assert governess.abstained, governess.answer
     moss = bio.ask("What is the name of the moss named after Voss?")
     assert not moss.abstained and "Bryum vossiae" in moss.answer, moss.answer
+
+
+def test_a_count_in_other_words_and_a_length_that_is_no_width(tmp_path: Path, minilm) -> None:
+    """ "Two red blinks" are "blinks twice"; "up to 1 metre long" gives no width."""
+    printer = _assistant(tmp_path, minilm, "printer", PRINTER)
+    blinks = printer.ask("What do two red blinks mean?")
+    assert not blinks.abstained and "cover is open" in blinks.answer, blinks.answer
+    wide = printer.ask("How wide can labels be?")
+    assert wide.abstained, wide.answer

@@ -581,6 +581,10 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
     >>> q = "How long was the pool closed?"
     >>> satisfies(answer_type(q), "It was closed from 3 March to 28 April 2024.", q)
     True
+    >>> q = "How wide are the labels?"
+    >>> satisfies(answer_type(q), "Labels can be up to 1 metre long.", q), satisfies(
+    ...     answer_type(q), "It comes with 62 mm labels, 30 m long and 62 mm wide.", q)
+    (False, True)
     >>> q = "How old was Voss when she married?"
     >>> satisfies(answer_type(q), "Voss was born in Lübeck, the youngest of five children.", q)
     False
@@ -628,6 +632,10 @@ def satisfies(kind: AnswerType, sentence: str, question: str) -> bool:
         }:
             # "How many times ...": "twice" counts times without naming them.
             return stem("times") in counted and bool(_ONCE.search(rest))
+        # "How wide ...": "up to 1 metre long" measures another side.
+        side = _SIDES.get(name or "")
+        if side is not None and _LENGTHWISE.search(sentence) and not side.search(sentence):
+            return False
         # "What is the area of ...": a number of that measure (a unit or the measure's word).
         measure = measured(question)
         return measure is None or bool(measure.search(sentence))
@@ -935,6 +943,16 @@ def _time_of(span: re.Match[str], counted: set[str]) -> str:
     return " "
 
 
+# The sides of a thing, each not the other: a length given is no width, height or depth.
+_SIDES = {
+    name: re.compile(rf"\b(?:{words})\b", re.I)
+    for name, words in (
+        ("width", "width|wide|wider|widest|breadth|across"),
+        ("height", "height|high|higher|highest|tall|taller|tallest|altitude|elevation"),
+        ("depth", "depth|deep|deeper|deepest"),
+    )
+}
+_LENGTHWISE = re.compile(r"\b(?:long|longer|longest|length|lengths)\b", re.I)
 # An age stated: "77 years old", "the 19-year-old", "aged 30", "at the age of 77", "Josh
 # Breen, 19,", a birth year or a life's span ("(1871 – 1948)"), "5 million years ago", "dates
 # back to the 12th century".
@@ -1659,6 +1677,8 @@ def mentions(
     (True, False)
     >>> mentions({"seiches", "occur"}, Constraint("seiche", "term"))
     True
+    >>> mentions({"red", "light", "blinks", "twice"}, Constraint("two red blinks", "term"))
+    True
     >>> mentions({"route", "7"}, Constraint("number 7", "label"))
     True
     >>> mentions({"dvds", "lent"}, Constraint("DVD", "name"))
@@ -1687,7 +1707,9 @@ def mentions(
         )
     if constraint.kind == "term":  # every word, in any form: "seiches" ~ "seiche"
         stems = {stem(w) for w in text_words}
-        return all(t in stems for t in terms(constraint.text))
+        return all(
+            t in stems or _COUNT_FORMS.get(t, frozenset()) & stems for t in terms(constraint.text)
+        )
     variants = name_variants(constraint.text)
     if variants & text_words:
         return True
@@ -1717,6 +1739,22 @@ def mentions(
     )
 
 
+# A count in other words: "two red blinks" are "blinks twice", "2 blinks".
+_COUNT_FORMS = {
+    word: frozenset({digit, *other})
+    for word, digit, *other in (
+        ("one", "1", "onc"),
+        ("two", "2", "twice"),
+        ("three", "3", "thrice"),
+        ("four", "4"),
+        ("five", "5"),
+        ("six", "6"),
+        ("seven", "7"),
+        ("eight", "8"),
+        ("nine", "9"),
+        ("ten", "10"),
+    )
+}
 _FOLD_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _TITLE_WORD = re.compile(r"[A-Z][\w'’]*")
