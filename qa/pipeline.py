@@ -62,7 +62,7 @@ from textkit.cues import (
     step_asked,
 )
 from textkit.roles import given_to_another
-from textkit.sentences import item_number, resolved
+from textkit.sentences import as_read, item_number
 from textkit.words import STOPWORDS, fold, stem, term_set, terms
 from vectorstore.catalog import SourceRecord
 from vectorstore.embeddings import TOKENIZER_PATH
@@ -340,13 +340,13 @@ class Assistant:
             previous = ""
             for a, b, sim in per:
                 text = passage.text[a:b]
-                # Scored as read after the sentence before: "It" is that one's subject.
-                read, previous = resolved(previous, text) if previous else text, text
+                # Scored as read after the sentence before ("It" is that one's subject).
+                read, previous = as_read(previous, text), text
                 if not any(ch.isalpha() for ch in text):
                     continue
                 if cfg.role_required and any(given_to_another(r, text, same_name) for r in owned):
                     continue
-                if cfg.exclusive_kinds and contradicts(question, text):
+                if cfg.exclusive_kinds and contradicts(question, read):
                     continue
                 s_terms = term_set(read)
                 cover = retriever.lexical.coverage(question, read)  # the re-ranking's share

@@ -26,7 +26,7 @@ from errors import EmptyStoreError
 from qa.models import Passage
 from qa.scoring import ScoringConfig, rerank_score, rrf
 from settings import Settings
-from textkit.sentences import quoted_spans, resolved
+from textkit.sentences import as_read, quoted_spans
 from vectorstore.chunk_rows import ChunkRow
 from vectorstore.embeddings import embed_matrix
 from vectorstore.index import Index, open_index
@@ -52,10 +52,10 @@ class SentenceVectors:
             missing = [p for p in passages if p.chunk_hash + p.id not in self._cache]
         if missing:
             spans = [quoted_spans(p.text) or [(0, len(p.text))] for p in missing]
-            # "It is written in Rust" is embedded as what it says of the sentence before's
-            # subject: "quickcsv is written in Rust".
+            # Each sentence is embedded as it is read (``as_read``): "It is written in Rust"
+            # as "quickcsv is written in Rust", a life's span in brackets as born and died.
             flat = [
-                resolved(p.text[ss[i - 1][0] : ss[i - 1][1]], p.text[a:b]) if i else p.text[a:b]
+                as_read(p.text[ss[i - 1][0] : ss[i - 1][1]] if i else "", p.text[a:b])
                 for p, ss in zip(missing, spans)
                 for i, (a, b) in enumerate(ss)
             ]

@@ -282,6 +282,9 @@ By default quickcsv expects a comma as the separator.
 
 BIO = """Margarethe Voss
 
+Margarethe Voss (12 March 1871 – 4 October 1948) was a German-born British botanist who \
+studied the mosses of the Scottish Highlands.
+
 Voss was born in Lübeck, the youngest of five children of a timber merchant. She was \
 educated at home by a governess and, from 1886, at the Edinburgh Ladies' College.
 
@@ -969,3 +972,11 @@ def test_a_count_in_other_words_and_a_length_that_is_no_width(tmp_path: Path, mi
     assert not blinks.abstained and "cover is open" in blinks.answer, blinks.answer
     wide = printer.ask("How wide can labels be?")
     assert wide.abstained, wide.answer
+
+
+def test_a_life_span_in_brackets_says_when_someone_died(tmp_path: Path, minilm) -> None:
+    """ "Margarethe Voss (12 March 1871 – 4 October 1948)" gives her death, though no
+    word of it says "died" and "German-born" names a birth."""
+    bio = _assistant(tmp_path, minilm, "life", BIO)
+    died = bio.ask("When did Margarethe Voss die?")
+    assert not died.abstained and "4 October 1948" in died.answer, died.answer

@@ -811,8 +811,8 @@ MEASURE_NOUNS = {
     "often": "frequency",
 }
 _MEASURE_QUESTION = re.compile(
-    r"\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\w-]+['’]s )?"
-    r"(?:[a-z]+ ){0,2}("
+    r"\b(?:(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\w-]+['’]s )?"
+    r"(?:[a-z]+ ){0,2}|(?:at )?what )("
     + "|".join(_MEASURES)
     + r")\b|\bhow (deep|high|tall|wide|far|old|heavy|salty|long|fast|often)\b",
     re.I,
@@ -911,6 +911,8 @@ def measure_name(question: str) -> str | None:
     ('age', 'area')
     >>> measure_name("What is the kettle's power rating?"), measure_name("How big is it in litres?")
     ('power', 'volume')
+    >>> measure_name("What temperature should the oven be?"), measure_name("At what age?")
+    ('temperature', 'age')
     """
     match = _MEASURE_QUESTION.search(question)
     if not match:

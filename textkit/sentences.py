@@ -130,6 +130,30 @@ _SUBJECT = re.compile(
 )
 
 
+# A life's span after a name: "Margarethe Voss (12 March 1871 – 4 October 1948) was ...".
+_YEAR = r"\b(?:1[0-9]{3}|20[0-9]{2})\b"
+# (A sentence that opens with a name, as a biography does; not "The war (1992–1994)".)
+_LIFESPAN = re.compile(
+    r"^(?!The\b)((?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*\s+)"
+    r"\(\s*(?:born\s+|b\.\s*)?([^()–—]{0,20}?" + _YEAR + r")\s*[–—-]\s*"
+    r"(?:died\s+|d\.\s*)?([^()–—]{0,20}?" + _YEAR + r")\s*\)"
+)
+
+
+def as_read(previous: str, sentence: str) -> str:
+    """``sentence`` as a reader takes it after ``previous``: its opening pronoun read as
+    the subject of ``previous`` (``resolved``), and a life's span in brackets as the
+    birth and death it gives.
+
+    >>> as_read("", "Voss (12 March 1871 – 4 October 1948) was a botanist.")
+    'Voss (born 12 March 1871, died 4 October 1948) was a botanist.'
+    >>> as_read("", "The war (1992–1994) ended."), as_read("", "Smith (1889) wrote it.")
+    ('The war (1992–1994) ended.', 'Smith (1889) wrote it.')
+    """
+    sentence = _LIFESPAN.sub(r"\1(born \2, died \3)", sentence)
+    return resolved(previous, sentence) if previous else sentence
+
+
 def resolved(previous: str, sentence: str) -> str:
     """``sentence`` with its opening pronoun replaced by the subject of ``previous``, as
     the two are read together; ``sentence`` itself when either has no such part.
