@@ -980,3 +980,11 @@ def test_a_life_span_in_brackets_says_when_someone_died(tmp_path: Path, minilm) 
     bio = _assistant(tmp_path, minilm, "life", BIO)
     died = bio.ask("When did Margarethe Voss die?")
     assert not died.abstained and "4 October 1948" in died.answer, died.answer
+
+
+def test_a_husband_is_named_by_whom_she_married(tmp_path: Path, minilm) -> None:
+    """ "Voss married the geologist Thomas Baird" names her husband, though no noun for
+    the role is there."""
+    bio = _assistant(tmp_path, minilm, "married", BIO)
+    husband = bio.ask("Who was Voss's husband?")
+    assert not husband.abstained and "Thomas Baird" in husband.answer, husband.answer

@@ -109,6 +109,8 @@ def role(question: str) -> Role | None:
     >>> role("Who won the war?"), role("Which country won?"), role("Who is the main character?")
     (None, None, None)
     >>> role("Which journalist criticized the controls?")  # a type, often left unsaid
+    >>> "married" in role("Who was Voss's husband?").kin
+    True
 
     """
     table = _table_if_needed(question)
@@ -219,12 +221,24 @@ def _read(phrase: list[str], table: dict[str, tuple[str, ...]], of: str = "") ->
             " ".join([*modifiers, tail]),
             head,
             modifiers,
-            table[head],
+            table[head] + _DONE_BY.get(head, ()),
             tuple(owner),
             now,
             said if possessor or _DETERMINED.match(said) else f"the {said}",
         )
     return None
+
+
+# Roles a text gives by what their holder did, not by a noun: "Voss married the geologist
+# Thomas Baird" names her husband.
+_DONE_BY = {
+    role: tuple(verbs.split())
+    for roles, verbs in (
+        ("husband wife spouse", "married marry marries wed weds wedded"),
+        ("founder co-founder", "founded co-founded"),
+    )
+    for role in roles.split()
+}
 
 
 def _table_if_needed(question: str) -> dict[str, tuple[str, ...]] | None:
