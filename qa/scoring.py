@@ -668,6 +668,9 @@ def confidence(candidates: Sequence[Candidate], cfg: ScoringConfig) -> float:
 _POINTS_BACK = re.compile(
     r"^\W*(?:this|these|those|such|he|she|they|it\s+(?:was|is)\s+(?:his|her|their))\b", re.I
 )
+# "Russia, for sure, is among the winners of this war as well.": who else is, asked who
+# won, the sentence before says.
+_AS_WELL = re.compile(r"\b(?:as\s+well|too)\W*$", re.I)
 _DEMONSTRATIVE = re.compile(r"\b(?:this|these|those|such)\s+([\w’'-]+(?:\s+[\w’'-]+)?)", re.I)
 _WHAT_IS = re.compile(r"^\W*what\s+(?:is|was|are|were)\b", re.I)
 
@@ -683,12 +686,17 @@ def points_back(sentence: str, question: Question) -> bool:
     (True, False)
     >>> points_back("It was his first goal since January.", q)
     True
+    >>> won = Question.read("Who won the war?", ["won", "war"])
+    >>> points_back("Russia, for sure, is among the winners of this war as well.", won)
+    True
     >>> why = Question.read("Why was Russia a winner of the war?", ["russia", "winner", "war"])
     >>> points_back("Russia is among the winners of this war.", why)
     False
     """
     if _POINTS_BACK.match(sentence):
         return True
+    if question.kind is AnswerType.NAMED and _AS_WELL.search(sentence):
+        return True  # who else: the sentence before names them
     if not _WHAT_IS.match(question.text):
         return False
     return any(

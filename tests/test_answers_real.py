@@ -337,6 +337,14 @@ def test_the_mission_question_leads_with_the_reason_and_cites_both_halves(assist
     assert {5, 6} <= {c.paragraph for c in answer.citations}
 
 
+def test_who_won_leads_with_azerbaijan_before_russia_as_well(assistant) -> None:
+    """ "Russia, for sure, is among the winners of this war as well" names another winner:
+    asked who won, the answer quotes the sentence before it first, Azerbaijan's."""
+    answer = assistant.ask("Who won the war?")
+    assert not answer.abstained and answer.answer.startswith("Azerbaijan"), answer.answer
+    assert answer.citations[0].paragraph == 3
+
+
 def test_a_year_the_article_gives_once_still_names_its_war(assistant) -> None:
     """The article dates the war once, in ¶2 ("Sep. 27, 2020"), and then calls it "the
     war": "the 2020 war" is that war, though the passages that answer never say 2020.
