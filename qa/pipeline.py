@@ -613,7 +613,7 @@ class Aligner:
     def paragraph(self, index: int) -> ParagraphMatch:
         words = self.texts[index]
         # A defined term counts as a name: a definition must name what it defines.
-        names = [c for c in self.analysis.constraints if c.kind in ("name", "term")]
+        names = [c for c in self.analysis.constraints if c.kind in ("name", "term", "topic")]
         missing = [c for c in names if not self.analysis.named(c, words, self.full[index])]
         # The role a who-question asks by counts only when the paragraph lacks it: naming
         # a governor must not make "East Azerbaijan" count for less in a governor question.

@@ -304,6 +304,16 @@ Labels can be up to 1 metre long. The printer prints at 300 dots per inch.
 """
 
 
+TRAM = """Harwick tram extension opens two years late
+
+The city's transport director, Priya Nandakumar, said the delays had been caused by \
+flooding at the Fenmoor depot in 2023 and a shortage of overhead line engineers.
+
+The opposition councillor Mark Ellery called the project "a textbook case of how not to \
+run a building job" and said he would ask the city auditor to review the contracts.
+"""
+
+
 def _corpus(tmp_path: Path, minilm, name: str, text: str) -> Settings:
     sources = tmp_path / name / "sources"
     sources.mkdir(parents=True)
@@ -996,3 +1006,13 @@ def test_a_husband_is_named_by_whom_she_married(tmp_path: Path, minilm) -> None:
     bio = _assistant(tmp_path, minilm, "married", BIO)
     husband = bio.ask("Who was Voss's husband?")
     assert not husband.abstained and "Thomas Baird" in husband.answer, husband.answer
+
+
+def test_what_someone_said_about_a_topic_must_be_about_it(tmp_path: Path, minilm) -> None:
+    """Mark Ellery's words are about the project, not the flooding the director spoke of:
+    asked what he said about the flooding, the product says the sources don't say."""
+    tram = _assistant(tmp_path, minilm, "tram", TRAM)
+    flooding = tram.ask("What did Mark Ellery say about the flooding?")
+    assert flooding.abstained, flooding.answer
+    project = tram.ask("What did Mark Ellery say about the project?")
+    assert not project.abstained and "textbook case" in project.answer, project.answer

@@ -1289,10 +1289,35 @@ class Constraint:
 
     text: str
     # "number", "name", "term" (the common noun a definition question defines), "role"
-    # (the office or relation a who-question asks by: "mayor", "voice actress") or
-    # "label" (a number that picks one of a series: "version 5.0", "Route 7")
+    # (the office or relation a who-question asks by: "mayor", "voice actress"), "label"
+    # (a number that picks one of a series: "version 5.0", "Route 7") or "topic" (what
+    # someone is asked to have said something about: "the flooding")
     kind: str
     role: Role | None = field(default=None, repr=False)  # a role's kin, owner and tense
+
+
+# "What did Mark Ellery say about the flooding?": what was said must be about it.
+_SPOKEN_ABOUT = re.compile(
+    r"\b(?:say|said|says|think|thought|thinks|write|wrote|writes|claim|claimed|claims|"
+    r"believe|believed|believes|argue|argued|argues|warn|warned|warns|comment|commented|"
+    r"complain|complained|feel|felt|feels)\b[^?]*?\babout\s+"
+    r"(?:(?:the|a|an|his|her|its|their|this|that)\s+)?([a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2}?)"
+    r"(?=\s*[?.,!]|\s+(?:in|on|at|during|after|before|when|and|or)\b|\s*$)"
+)
+
+
+def spoken_about(question: str) -> str | None:
+    """What a question asks someone's words about, when it is a common noun phrase.
+
+    >>> spoken_about("What did Mark Ellery say about the flooding?")
+    'flooding'
+    >>> spoken_about("What did Paul Fenn say about the referee's decision?")
+    "referee's decision"
+    >>> spoken_about("What did Ali Rabiei say about Armenia?"), spoken_about("What did he say?")
+    (None, None)
+    """
+    match = _SPOKEN_ABOUT.search(question)
+    return match.group(1) if match else None
 
 
 # "What is compost?", "What are seiches?", "What does 'thalweg' mean?", "Define brine.":
@@ -1494,6 +1519,9 @@ def constraints(question: str) -> list[Constraint]:
     term = defined_term(question)
     if term:
         found.setdefault(fold(term), Constraint(term, "term"))
+    topic = spoken_about(question)
+    if topic and not any(fold(topic) in k or k in fold(topic) for k in found):
+        found.setdefault(fold(topic), Constraint(topic, "topic"))
     asked_by = role(question)
     if asked_by and not any(asked_by.head in fold(c.text) for c in found.values()):
         found.setdefault(asked_by.text, Constraint(asked_by.text, "role", asked_by))
@@ -1707,6 +1735,9 @@ def mentions(
             text if text is not None else " ".join(text_words),
             same_name,
         )
+    if constraint.kind == "topic":  # any of its words: "the referee's decision" ~ "referee"
+        stems = {stem(w) for w in text_words}
+        return any(t in stems for t in terms(constraint.text))
     if constraint.kind == "term":  # every word, in any form: "seiches" ~ "seiche"
         stems = {stem(w) for w in text_words}
         return all(
