@@ -311,9 +311,7 @@ class Assistant:
             ]
         aligner = self._aligner(analysis, question, top)
         matches = [aligner.paragraph(rank) for rank in range(len(top))]
-        if not years_found(analysis, matches, cfg) and not years_found(
-            analysis, matches, cfg, [self._document(s)[0] for s in {p.source for p in top}]
-        ):
+        if not years_found(analysis, matches, cfg):
             return []
         kind = analysis.kind
         # A sentence competes only with those that may be quoted.
