@@ -93,13 +93,16 @@ _CONTACT_FORMS = {
         r"\d{5}(?:-\d{4})?)\b"
     ),
 }
-# A street address: a house number or a street's name ("12 Quay Street", "Shore Road"),
-# or a postcode.
+# An address, said without "email": a street's name ("12 Quay Street", "Shore Road"), a
+# postcode, or, in a manual, the web or network address to open ("http://192.168.4.1").
 _CONTACT_FORMS["address"] = re.compile(
     r"\b(?:[A-Z][\w'’-]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Way|Drive|Dr|"
     r"Place|Pl|Square|Sq|Close|Court|Crescent|Terrace|Boulevard|Blvd|Parade|Row|Quay|"
     r"Wharf|Walk|Gardens|Mews|Hill|Park|Green)\b\.?(?!\s+(?:[A-Z]|of\b))|"
+    r"\b\d{1,3}(?:\.\d{1,3}){3}\b|"
     + _CONTACT_FORMS["postcode"].pattern
+    + "|"
+    + _CONTACT_FORMS["web"].pattern
 )
 
 
@@ -134,8 +137,9 @@ def contact_form(question: str) -> re.Pattern[str] | None:
     [True, False, False, True]
     >>> addr = contact_form("What is Brightwater Logistics' address?")
     >>> [bool(addr.search(t)) for t in ("It is at 12 Quay Street, Hull.", "It moved to Hull.",
-    ...  "Write to Brightwater Logistics Ltd.", "Write to us at Unit 4, Shore Road, Hull.")]
-    [True, False, False, True]
+    ...  "Write to Brightwater Logistics Ltd.", "Write to us at Unit 4, Shore Road, Hull.",
+    ...  "Open 192.168.4.1 in a browser.", "See brightwater.com/contact.")]
+    [True, False, False, True, True, True]
     >>> contact_form("What is the email address?") is contact_form("What is the email?")
     True
     >>> [contact_form(q) for q in ("What is the email policy?", "Which website published it?",
@@ -1224,7 +1228,6 @@ _EVENTS = [
         "open opens opened opening|close closes closed closing",
         "born birth|died die dies death",
         "launch launches launched|discontinue discontinued withdrawn",
-        "begin begins began start starts started|end ends ended finish finishes finished",
     )
 ]
 
