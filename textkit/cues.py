@@ -53,8 +53,8 @@ _CONTACT_KINDS = {
     "web": r"(?<!which )web\s?sites?(?:\s+address(?:es)?)?|web\s+(?:address|page)(?:es|s)?|"
     r"urls?|home\s?page",
     "postcode": r"post\s?codes?|postal\s+codes?|zip\s?codes?",
-    # A street address; not an email, web or IP address (those kinds come first or
-    # are no place).
+    # An address said without "email" or "web" (those kinds come first); an IP or MAC
+    # address is no contact detail.
     "address": r"(?<!\bip )(?<!\bmac )(?:postal\s+|street\s+|home\s+|office\s+)?address(?:es)?",
 }
 _CONTACT_QUESTION = re.compile(
@@ -713,7 +713,7 @@ def _bound(head: str, name: str, sentence: str) -> bool:
     after = re.search(noun + link + named, sentence, re.I)
     before = re.search(
         named + r"[\s,]+(?:(?:is|was|were)\s+)?(?:the|a|an|its|their|his|her)\s+"
-        r"(?:[\w-]+\s+){0,2}" + head,
+        r"(?:[\w-]+\s+){0,2}" + re.escape(head),
         sentence,
         re.I,
     )
@@ -1775,7 +1775,8 @@ def mentions(
     )
 
 
-# A count in other words: "two red blinks" are "blinks twice", "2 blinks".
+# A count in other words: "two red blinks" are "blinks twice", "2 blinks" (as stems:
+# "once" is "onc").
 _COUNT_FORMS = {
     word: frozenset({digit, *other})
     for word, digit, *other in (
