@@ -777,13 +777,19 @@ _TIME = (
     r"hrs?|mins?|secs?|overnight|fortnight"
 )
 _SPEED = r"speed|speeds|fast|km/h|kph|mph|knots?|per hour|per second|an hour|a second"
+# The sides of a thing, each not the other: a length given is no width, height or depth.
+_SIDE_WORDS = {
+    "depth": "depth|deep|deeper|deepest",
+    "height": "height|high|higher|highest|tall|taller|tallest|altitude|elevation",
+    "width": "width|wide|wider|widest|breadth|across",
+}
 _MEASURES: dict[str, str] = {
     "area": r"area|square|sq|km²|km2|m²|m2|hectares?|ha|acres?",
     "length": _LENGTH,
     "distance": rf"distance|far|away|apart|{_LENGTH}",
-    "depth": rf"depth|deep|deeper|deepest|fathoms?|{_LENGTH}",
-    "height": rf"height|high|higher|highest|tall|taller|tallest|altitude|elevation|{_LENGTH}",
-    "width": rf"width|wide|wider|widest|breadth|across|{_LENGTH}",
+    "depth": rf"{_SIDE_WORDS['depth']}|fathoms?|{_LENGTH}",
+    "height": rf"{_SIDE_WORDS['height']}|{_LENGTH}",
+    "width": rf"{_SIDE_WORDS['width']}|{_LENGTH}",
     "population": r"population|populated|people|inhabitants|residents|citizens|persons|"
     r"lives|live|living|home",
     "age": r"age|aged|old|older|oldest|born|years?",
@@ -949,15 +955,7 @@ def _time_of(span: re.Match[str], counted: set[str]) -> str:
     return " "
 
 
-# The sides of a thing, each not the other: a length given is no width, height or depth.
-_SIDES = {
-    name: re.compile(rf"\b(?:{words})\b", re.I)
-    for name, words in (
-        ("width", "width|wide|wider|widest|breadth|across"),
-        ("height", "height|high|higher|highest|tall|taller|tallest|altitude|elevation"),
-        ("depth", "depth|deep|deeper|deepest"),
-    )
-}
+_SIDES = {name: re.compile(rf"\b(?:{words})\b", re.I) for name, words in _SIDE_WORDS.items()}
 _LENGTHWISE = re.compile(r"\b(?:long|longer|longest|length|lengths)\b", re.I)
 # An age stated: "77 years old", "the 19-year-old", "aged 30", "at the age of 77", "Josh
 # Breen, 19,", a birth year or a life's span ("(1871 – 1948)"), "5 million years ago", "dates
@@ -1189,47 +1187,46 @@ def credit_line(text: str) -> bool:
 
 # Words that pick one of a few kinds that exclude each other: a price "a child" is not
 # the price for an adult, and the inlet tube is not the outlet.
-_EXCLUSIVE = [
-    [frozenset(kind.split()) for kind in group.split("|")]
-    for group in (
-        "adult adults|child children kid kids",
-        "man men|woman women",
-        "male|female",
-        "boy boys|girl girls",
-        "inlet|outlet",
-        "input|output",
-        "upstairs|downstairs",
-        "indoor indoors|outdoor outdoors",
-        "north northern|south southern",
-        "east eastern|west western",
-        "weekday weekdays|weekend weekends",
-        "morning mornings|afternoon afternoons|evening evenings",
-        "summer|winter",
-        "spring|autumn",
-        "minimum|maximum",
-        "lowest|highest",
-        "lower|upper",
-        "smallest|largest biggest",
-        "single|double",
-        "domestic|international",
-        "junior|senior",
-        "public|private",
-        "hot|cold",
-        "wet|dry",
-        "revenue revenues turnover|profit profits",
-    )
-]
+def _kinds(*groups: str) -> list[list[frozenset[str]]]:
+    """Groups of kinds that exclude each other, each kind's words in a set."""
+    return [[frozenset(kind.split()) for kind in group.split("|")] for group in groups]
+
+
+_EXCLUSIVE = _kinds(
+    "adult adults|child children kid kids",
+    "man men|woman women",
+    "male|female",
+    "boy boys|girl girls",
+    "inlet|outlet",
+    "input|output",
+    "upstairs|downstairs",
+    "indoor indoors|outdoor outdoors",
+    "north northern|south southern",
+    "east eastern|west western",
+    "weekday weekdays|weekend weekends",
+    "morning mornings|afternoon afternoons|evening evenings",
+    "summer|winter",
+    "spring|autumn",
+    "minimum|maximum",
+    "lowest|highest",
+    "lower|upper",
+    "smallest|largest biggest",
+    "single|double",
+    "domestic|international",
+    "junior|senior",
+    "public|private",
+    "hot|cold",
+    "wet|dry",
+    "revenue revenues turnover|profit profits",
+)
 # Events that are each other's opposite, for a question asking when: the opening time
 # does not say when it closes. (Not otherwise: "Is it open on Sundays?" is answered by
 # "closed on Sundays", and "Who voted to keep it open?" by who moved that it close.)
-_EVENTS = [
-    [frozenset(kind.split()) for kind in group.split("|")]
-    for group in (
-        "open opens opened opening|close closes closed closing",
-        "born birth|died die dies death",
-        "launch launches launched|discontinue discontinued withdrawn",
-    )
-]
+_EVENTS = _kinds(
+    "open opens opened opening|close closes closed closing",
+    "born birth|died die dies death",
+    "launch launches launched|discontinue discontinued withdrawn",
+)
 
 # "with the electric", "without a booking": which of the two, and the thing.
 _WITH = re.compile(r"\b(with|without)\s+(?:(?:the|a|an|any|its|their|your)\s+)?([a-z]+)")
